@@ -1,0 +1,223 @@
+"""Least-privilege access for a learner, as data.
+
+The AWS policy documents built here are attached by the Pulumi program (infra/aws) and by the
+local twin (localcloud) to the learner's identity, so the cloud and the twin enforce the same
+document. No statement uses a bare `*` resource: every resource is one of the learner's own
+buckets, catalog databases, jobs, workgroups or warehouses. Object and table ARNs end in `/*`
+only below a resource the learner owns (their bucket, their database).
+
+The Azure built-in roles a learner receives are listed here too, with the scope each applies to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from lakelab.blueprint import Blueprint
+from lakelab.naming import STAGES
+
+PolicyDocument = dict[str, Any]
+
+LAKE_PURPOSES: Final = ("query-results", "artifacts")
+
+
+def learner_buckets(bp: Blueprint) -> list[str]:
+    """Every bucket the learner may use: one per layer, query results and artifacts."""
+    return [bp.names.bucket(p) for p in (*bp.layers, *LAKE_PURPOSES)]
+
+
+def _s3_statements(buckets: Sequence[str], sid: str, *, write: bool) -> list[dict[str, Any]]:
+    object_actions = ["s3:GetObject", "s3:GetObjectVersion"]
+    if write:
+        object_actions += ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    return [
+        {
+            "Sid": f"{sid}Buckets",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation"],
+            "Resource": [f"arn:aws:s3:::{b}" for b in buckets],
+        },
+        {
+            "Sid": f"{sid}Objects",
+            "Effect": "Allow",
+            "Action": object_actions,
+            "Resource": [f"arn:aws:s3:::{b}/*" for b in buckets],
+        },
+    ]
+
+
+def _glue_catalog_statement(bp: Blueprint, account: str, *, sid: str) -> dict[str, Any]:
+    arn = f"arn:aws:glue:{bp.region}:{account}"
+    databases = [bp.names.glue_database(layer) for layer in bp.catalog_layers]
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": [
+            "glue:GetDatabase",
+            "glue:GetDatabases",
+            "glue:GetTable",
+            "glue:GetTables",
+            "glue:CreateTable",
+            "glue:UpdateTable",
+            "glue:DeleteTable",
+            "glue:GetPartition",
+            "glue:GetPartitions",
+            "glue:CreatePartition",
+            "glue:BatchCreatePartition",
+            "glue:UpdatePartition",
+            "glue:DeletePartition",
+            "glue:BatchDeletePartition",
+        ],
+        "Resource": [f"{arn}:catalog"]
+        + [f"{arn}:database/{db}" for db in databases]
+        + [f"{arn}:table/{db}/*" for db in databases],
+    }
+
+
+def aws_learner_policy(
+    bp: Blueprint, account: str, warehouse_arns: Sequence[str] = ()
+) -> PolicyDocument:
+    """The learner identity's policy: their lake, catalog, jobs, workgroup and warehouse.
+
+    `warehouse_arns` are the Redshift Serverless workgroup/namespace ARNs, which AWS makes
+    up at creation time (they carry a generated id), so the program passes them in.
+    """
+    n = bp.names
+    arn = f"arn:aws:glue:{bp.region}:{account}"
+    statements = _s3_statements(learner_buckets(bp), "Lake", write=True)
+    statements.append(_glue_catalog_statement(bp, account, sid="Catalog"))
+    statements.append(
+        {
+            "Sid": "Jobs",
+            "Effect": "Allow",
+            "Action": [
+                "glue:StartJobRun",
+                "glue:GetJob",
+                "glue:GetJobRun",
+                "glue:GetJobRuns",
+                "glue:StartCrawler",
+                "glue:GetCrawler",
+                "glue:StartWorkflowRun",
+                "glue:GetWorkflow",
+                "glue:GetWorkflowRun",
+                "glue:GetWorkflowRuns",
+            ],
+            "Resource": [f"{arn}:job/{n.glue_job(s)}" for s in STAGES]
+            + [f"{arn}:crawler/{n.glue_crawler}", f"{arn}:workflow/{n.glue_workflow}"],
+        }
+    )
+    statements.append(
+        {
+            "Sid": "Query",
+            "Effect": "Allow",
+            "Action": [
+                "athena:StartQueryExecution",
+                "athena:StopQueryExecution",
+                "athena:GetQueryExecution",
+                "athena:GetQueryResults",
+                "athena:ListQueryExecutions",
+                "athena:GetWorkGroup",
+            ],
+            "Resource": [f"arn:aws:athena:{bp.region}:{account}:workgroup/{n.athena_workgroup}"],
+        }
+    )
+    warehouse = _warehouse_statement(bp, account, warehouse_arns)
+    if warehouse:
+        statements.append(warehouse)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _warehouse_statement(
+    bp: Blueprint, account: str, warehouse_arns: Sequence[str]
+) -> dict[str, Any] | None:
+    mode = bp.warehouse.mode
+    if mode == "serverless" and warehouse_arns:
+        return {
+            "Sid": "Warehouse",
+            "Effect": "Allow",
+            "Action": [
+                "redshift-serverless:GetCredentials",
+                "redshift-serverless:GetWorkgroup",
+                "redshift-serverless:GetNamespace",
+                "redshift-data:ExecuteStatement",
+                "redshift-data:BatchExecuteStatement",
+            ],
+            "Resource": list(warehouse_arns),
+        }
+    if mode == "provisioned":
+        cluster = bp.names.redshift_cluster
+        base = f"arn:aws:redshift:{bp.region}:{account}"
+        return {
+            "Sid": "Warehouse",
+            "Effect": "Allow",
+            "Action": ["redshift:GetClusterCredentials", "redshift:DescribeClusters"],
+            "Resource": [
+                f"{base}:cluster:{cluster}",
+                f"{base}:dbuser:{cluster}/{bp.learner.replace('-', '_')}",
+                f"{base}:dbname:{cluster}/lab",
+            ],
+        }
+    return None
+
+
+def glue_role_policy(bp: Blueprint, account: str) -> PolicyDocument:
+    """The Glue service role: read landing and artifacts, write the medallion layers, use
+    the learner's catalog databases, and log to Glue's own log groups."""
+    statements = _s3_statements(learner_buckets(bp), "Lake", write=True)
+    statements.append(_glue_catalog_statement(bp, account, sid="Catalog"))
+    statements.append(
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [
+                f"arn:aws:logs:{bp.region}:{account}:log-group:/aws-glue/*",
+            ],
+        }
+    )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def assume_role_policy(principal: dict[str, str]) -> PolicyDocument:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+    }
+
+
+def wildcard_resources(document: PolicyDocument) -> list[str]:
+    """Resources in an IAM document that reach beyond one learner: `*`, or a whole service
+    (an ARN whose resource part is `*`). Used by the policy pack and the tests."""
+    found: list[str] = []
+    for statement in document.get("Statement", []):
+        resources = statement.get("Resource", [])
+        for resource in [resources] if isinstance(resources, str) else resources:
+            tail = resource.split(":", 5)[-1] if resource.startswith("arn:") else resource
+            if resource == "*" or tail in ("*", "") or tail.startswith("*"):
+                found.append(resource)
+    return found
+
+
+# --- Azure ---------------------------------------------------------------------------------
+# Built-in role definition ids (the same in every Azure tenant).
+AZURE_ROLE_IDS: Final[dict[str, str]] = {
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Data Factory Contributor": "673868aa-7521-48a0-acc6-0f60742d39f5",
+}
+
+
+@dataclass(frozen=True)
+class AzureGrant:
+    role: str
+    scope: Literal["resource_group", "storage_account"]
+
+
+# The learner reads their whole resource group and writes data only in their own lake.
+AZURE_LEARNER_GRANTS: Final[tuple[AzureGrant, ...]] = (
+    AzureGrant("Reader", "resource_group"),
+    AzureGrant("Data Factory Contributor", "resource_group"),
+    AzureGrant("Storage Blob Data Contributor", "storage_account"),
+)

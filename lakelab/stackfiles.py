@@ -1,0 +1,70 @@
+"""Stack config files: `stacks/Pulumi.<stack>.yaml`, the files `pulumi` itself reads.
+
+The project root is found from this package's location, or from `LAKELAB_HOME` when set
+(tests point it at a scratch copy so they never touch the real stacks/ folder).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lakelab.blueprint import Blueprint, BlueprintError, from_config
+
+
+class StackNotFound(LookupError):
+    """No stack config file has that name."""
+
+
+def project_root() -> Path:
+    env = os.environ.get("LAKELAB_HOME")
+    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+
+
+def stacks_dir() -> Path:
+    return project_root() / "stacks"
+
+
+def stack_file(stack: str) -> Path:
+    return stacks_dir() / f"Pulumi.{stack}.yaml"
+
+
+def list_stacks(cohort: str | None = None) -> list[str]:
+    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir().glob("Pulumi.*.yaml"))
+    if cohort is None:
+        return names
+    return [n for n in names if read_config(n).get("lakelab:cohort") == cohort]
+
+
+def read_config(stack: str) -> dict[str, Any]:
+    path = stack_file(stack)
+    if not path.is_file():
+        known = ", ".join(list_stacks()) or "none"
+        raise StackNotFound(f"unknown stack {stack!r}: no {path.name} in {path.parent} (known: {known})")
+    try:
+        doc = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise BlueprintError(f"{path.name}: not valid YAML ({exc})") from None
+    config = doc.get("config") if isinstance(doc, dict) else None
+    if not isinstance(config, dict):
+        raise BlueprintError(f"{path.name}: has no 'config:' mapping")
+    return {str(k): v for k, v in config.items()}
+
+
+def load_blueprint(stack: str, *, today: date | None = None, allow_expired: bool = False) -> Blueprint:
+    """The validated blueprint of a stack; errors are prefixed with the stack file name."""
+    config = read_config(stack)
+    try:
+        bp = from_config(config, today=today, allow_expired=allow_expired)
+    except BlueprintError as exc:
+        raise BlueprintError(f"{stack_file(stack).name}:\n  " + str(exc).replace("\n", "\n  ")) from None
+    if bp.stack_name != stack:
+        raise BlueprintError(
+            f"{stack_file(stack).name}: the stack is named {stack!r} but its config describes"
+            f" {bp.stack_name!r} (<cohort>-<learner>-<cloud>)"
+        )
+    return bp
