@@ -202,6 +202,10 @@ class Blueprint(_Section):
 
     @model_validator(mode="after")
     def _cross_field(self) -> Blueprint:
+        if self.cloud == "azure" and not self.access.azure_principal_id:
+            raise ValueError(
+                "access.azurePrincipalId: an Azure lab needs the learner's Entra ID object id"
+            )
         if self.region not in REGIONS[self.cloud]:
             known = ", ".join(sorted(REGIONS[self.cloud]))
             raise ValueError(f"region: unknown {self.cloud} region {self.region!r}; known: {known}")
@@ -243,6 +247,12 @@ class Blueprint(_Section):
 
     def is_expired(self, today: date | None = None) -> bool:
         return self.expires < (today or date.today())
+
+
+# The top-level `lakelab:<key>` names a stack config may set.
+CONFIG_KEYS: Final[tuple[str, ...]] = tuple(
+    field.alias or name for name, field in Blueprint.model_fields.items()
+)
 
 
 def _decode(value: Any) -> Any:

@@ -1,0 +1,104 @@
+"""The shared workload on Glue: artifacts, one Glue 5.0 job per medallion stage, and a
+workflow whose triggers chain bronze -> silver -> gold."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from infra import artifacts
+from infra.component import LabComponent
+from lakelab.blueprint import Blueprint
+from lakelab.naming import STAGES
+
+GLUE_VERSION = "5.0"
+
+
+class MedallionJobs(LabComponent):
+    jobs: dict[str, aws.glue.Job]
+
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        buckets: dict[str, aws.s3.Bucket],
+        glue_role_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakelab:aws:MedallionJobs", name, bp.tags, opts)
+        store = buckets["artifacts"]
+
+        def upload(logical: str, key: str, source: pulumi.Asset | pulumi.Archive) -> pulumi.Output[str]:
+            obj = aws.s3.BucketObjectv2(
+                logical, bucket=store.id, key=key, source=source, tags=self.tags,
+                opts=self.child(),
+            )
+            return pulumi.Output.concat("s3://", obj.bucket, "/", obj.key)
+
+        script = upload("glue-entry", artifacts.ENTRY_KEYS["glue"], artifacts.entry_script("glue"))
+        package = upload("workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package())
+        self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
+        self.package_uri = package
+
+        def uri(layer: str) -> pulumi.Output[str]:
+            return buckets[layer].bucket.apply(lambda b: f"s3://{b}/")
+
+        self.jobs = {}
+        for stage in STAGES:
+            self.jobs[stage] = aws.glue.Job(
+                f"{stage}-job",
+                name=bp.names.glue_job(stage),
+                role_arn=glue_role_arn,
+                glue_version=GLUE_VERSION,
+                worker_type=bp.spark.glue_worker_type,
+                number_of_workers=bp.spark.glue_workers,
+                timeout=60,
+                max_retries=0,
+                execution_class="STANDARD",
+                command={"name": "glueetl", "python_version": "3", "script_location": script},
+                default_arguments={
+                    "--job-language": "python",
+                    "--stage": stage,
+                    "--extra-py-files": package,
+                    "--landing_uri": uri("landing"),
+                    "--bronze_uri": uri("bronze"),
+                    "--silver_uri": uri("silver"),
+                    "--gold_uri": uri("gold"),
+                    "--quarantine_uri": uri("quarantine"),
+                    "--catalog_prefix": bp.names.snake,
+                    "--enable-metrics": "true",
+                    "--enable-continuous-cloudwatch-log": "true",
+                    "--conf": "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
+                },
+                tags=self.tags,
+                opts=self.child(),
+            )
+        self.workflow = aws.glue.Workflow(
+            "medallion",
+            name=bp.names.glue_workflow,
+            description="bronze -> silver -> gold",
+            max_concurrent_runs=1,
+            tags=self.tags,
+            opts=self.child(),
+        )
+        for index, stage in enumerate(STAGES):
+            # The first stage starts on demand; each later one when the one before succeeds.
+            after = self.jobs[STAGES[index - 1]] if index else None
+            aws.glue.Trigger(
+                f"{stage}-trigger",
+                name=bp.names.glue_trigger(stage),
+                workflow_name=self.workflow.name,
+                type="CONDITIONAL" if after else "ON_DEMAND",
+                start_on_creation=True if after else None,
+                predicate={
+                    "conditions": [
+                        {"job_name": after.name, "state": "SUCCEEDED", "logical_operator": "EQUALS"}
+                    ]
+                }
+                if after
+                else None,
+                actions=[{"job_name": self.jobs[stage].name}],
+                tags=self.tags,
+                opts=self.child(),
+            )
+        self.register_outputs({s: j.name for s, j in self.jobs.items()})

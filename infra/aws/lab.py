@@ -1,0 +1,65 @@
+"""One learner's lab on AWS: the component that wires the AWS concerns together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.aws.access import GlueServiceRole, LearnerIdentity
+from infra.aws.budget import LearnerBudget
+from infra.aws.catalog import Catalog
+from infra.aws.jobs import MedallionJobs
+from infra.aws.lake import LakeStorage
+from infra.aws.query import QueryWorkgroup
+from infra.aws.warehouse import Warehouse
+from infra.component import LabComponent
+from infra.outputs import cost_inputs
+from lakelab.blueprint import Blueprint
+
+
+class AwsLearnerLab(LabComponent):
+    outputs: dict[str, Any]
+
+    def __init__(self, name: str, bp: Blueprint, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lakelab:aws:LearnerLab", name, bp.tags, opts)
+        account_id = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).account_id
+        lake = LakeStorage("lake", bp, opts=self.child())
+        glue_role = GlueServiceRole("glue", bp, account_id, opts=self.child())
+        catalog = Catalog("catalog", bp, lake.buckets, glue_role.role.arn, opts=self.child())
+        jobs = MedallionJobs("jobs", bp, lake.buckets, glue_role.role.arn, opts=self.child())
+        query = QueryWorkgroup("query", bp, lake.buckets["query-results"], opts=self.child())
+        warehouse = Warehouse("warehouse", bp, opts=self.child())
+        identity = LearnerIdentity("learner", bp, account_id, warehouse.arns, opts=self.child())
+        LearnerBudget("budget", bp, opts=self.child())
+
+        self.outputs = {
+            "lake": {
+                purpose: {"name": b.bucket, "uri": b.bucket.apply(lambda n: f"s3://{n}/")}
+                for purpose, b in lake.buckets.items()
+            },
+            "lake_endpoint": f"https://s3.{bp.region}.amazonaws.com",
+            "catalogs": {layer: db.name for layer, db in catalog.databases.items()},
+            "query": {
+                "engine": "athena",
+                "workgroup": query.workgroup.name,
+                "endpoint": f"https://athena.{bp.region}.amazonaws.com",
+            },
+            "warehouse": {"mode": bp.warehouse.mode, "endpoint": warehouse.endpoint},
+            "identity": {
+                "kind": identity.kind,
+                "name": identity.identity.name,
+                "arn": identity.identity.arn,
+            },
+            "jobs": {
+                "workflow": jobs.workflow.name,
+                "stages": {stage: job.name for stage, job in jobs.jobs.items()},
+                "package": jobs.package_uri,
+                "dbt_project": jobs.dbt_project_uri,
+            },
+            "cost_inputs": cost_inputs(bp),
+        }
+        self.register_outputs({})

@@ -1,0 +1,57 @@
+"""A monthly consumption budget on the learner's resource group, alerting the learner."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pulumi
+import pulumi_azure_native.consumption as consumption
+import pulumi_azure_native.resources as resources
+
+from infra.component import LabComponent
+from lakelab.blueprint import Blueprint
+
+
+class LearnerBudget(LabComponent):
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakelab:azure:LearnerBudget", name, bp.tags, opts)
+        notifications: dict[str, consumption.NotificationArgsDict] = {
+            f"actual-{pct}": {
+                "enabled": True,
+                "operator": "GreaterThan",
+                "threshold": float(pct),
+                "threshold_type": "Actual",
+                "contact_emails": [bp.email],
+            }
+            for pct in bp.alert_thresholds_pct
+        }
+        notifications["forecast-100"] = {
+            "enabled": True,
+            "operator": "GreaterThan",
+            "threshold": 100.0,
+            "threshold_type": "Forecasted",
+            "contact_emails": [bp.email],
+        }
+        # Azure wants the first day of a month; later runs keep the original start.
+        start = date.today().replace(day=1)
+        self.budget = consumption.Budget(
+            "budget",
+            budget_name=bp.names.budget,
+            scope=group.id,
+            amount=bp.budget_usd,
+            category="Cost",
+            time_grain="Monthly",
+            time_period={
+                "start_date": f"{start.isoformat()}T00:00:00Z",
+                "end_date": f"{bp.expires.isoformat()}T23:59:59Z",
+            },
+            notifications=notifications,
+            opts=self.child(ignore_changes=["timePeriod.startDate"]),
+        )
+        self.register_outputs({"name": self.budget.name})

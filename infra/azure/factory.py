@@ -1,0 +1,113 @@
+"""Data Factory: linked services to the lake and to Synapse, and a pipeline that runs the
+shared workload stage by stage (bronze -> silver -> gold) on the Synapse Spark pool."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native.datafactory as datafactory
+import pulumi_azure_native.resources as resources
+
+from infra.azure.jobs import MedallionJobs
+from infra.azure.lake import LakeStorage
+from infra.azure.roles import assign
+from infra.azure.synapse import SynapseAnalytics
+from infra.component import LabComponent
+from lakelab.blueprint import Blueprint
+from lakelab.naming import STAGES
+
+LAKE_LINK = "lake"
+SYNAPSE_LINK = "synapse"
+PIPELINE = "medallion"
+
+
+class DataFactory(LabComponent):
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        lake: LakeStorage,
+        analytics: SynapseAnalytics,
+        jobs: MedallionJobs,
+        subscription_id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakelab:azure:DataFactory", name, bp.tags, opts)
+        self.factory = datafactory.Factory(
+            "factory",
+            factory_name=bp.names.data_factory,
+            resource_group_name=group.name,
+            location=bp.region,
+            identity={"type": "SystemAssigned"},
+            tags=self.tags,
+            opts=self.child(),
+        )
+        on_factory = self.child(parent=self.factory)
+        assign(
+            "factory-lake-access",
+            stack_key=bp.stack_name,
+            role="Storage Blob Data Contributor",
+            principal_id=self.factory.identity.apply(lambda i: i.principal_id if i else ""),
+            principal_type="ServicePrincipal",
+            scope=lake.account.id,
+            subscription_id=subscription_id,
+            opts=on_factory,
+        )
+        # No credentials in either link: the factory's managed identity authenticates.
+        lake_link = datafactory.LinkedService(
+            "lake-link",
+            linked_service_name=LAKE_LINK,
+            factory_name=self.factory.name,
+            resource_group_name=group.name,
+            properties=datafactory.AzureBlobFSLinkedServiceArgs(type="AzureBlobFS", url=lake.dfs_endpoint),
+            opts=on_factory,
+        )
+        synapse_link = datafactory.LinkedService(
+            "synapse-link",
+            linked_service_name=SYNAPSE_LINK,
+            factory_name=self.factory.name,
+            resource_group_name=group.name,
+            properties=datafactory.AzureSynapseArtifactsLinkedServiceArgs(
+                type="AzureSynapseArtifacts", endpoint=analytics.dev_endpoint, authentication="MSI"
+            ),
+            opts=on_factory,
+        )
+        self.pipeline = datafactory.Pipeline(
+            "medallion",
+            pipeline_name=PIPELINE,
+            factory_name=self.factory.name,
+            resource_group_name=group.name,
+            description="Runs the shared workload: bronze -> silver -> gold",
+            concurrency=1,
+            activities=[_stage_activity(bp, stage, index, jobs) for index, stage in enumerate(STAGES)],
+            opts=self.child(
+                parent=self.factory, depends_on=[lake_link, synapse_link, jobs.job_definition]
+            ),
+        )
+        self.register_outputs({"factory": self.factory.name})
+
+
+def _stage_activity(
+    bp: Blueprint, stage: str, index: int, jobs: MedallionJobs
+) -> datafactory.SynapseSparkJobDefinitionActivityArgs:
+    uris = jobs.layer_uris
+    args: list[pulumi.Input[str]] = ["--stage", stage, "--run_id", "@pipeline().RunId"]
+    for layer in ("landing", "bronze", "silver", "gold", "quarantine"):
+        args += [f"--{layer}_uri", uris[layer]]
+    return datafactory.SynapseSparkJobDefinitionActivityArgs(
+        name=stage,
+        type="SparkJob",
+        spark_job={"reference_name": jobs.job_definition_name, "type": "SparkJobDefinitionReference"},
+        file=jobs.entry_uri,
+        python_code_reference=[jobs.package_uri],
+        arguments=args,
+        target_big_data_pool={
+            "reference_name": bp.names.synapse_spark_pool,
+            "type": "BigDataPoolReference",
+        },
+        linked_service_name={"reference_name": SYNAPSE_LINK, "type": "LinkedServiceReference"},
+        depends_on=[{"activity": STAGES[index - 1], "dependency_conditions": ["Succeeded"]}]
+        if index
+        else None,
+        policy={"timeout": "0.01:00:00", "retry": 0},
+    )

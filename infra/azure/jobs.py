@@ -1,0 +1,100 @@
+"""The shared workload on Synapse: artifacts in the lake's `artifacts` filesystem and the
+Synapse Spark job definition that Data Factory runs once per medallion stage."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_azure_native.resources as resources
+import pulumi_azure_native.storage as storage
+import pulumi_command as command
+
+from infra import artifacts
+from infra.azure.lake import ARTIFACTS, LakeStorage
+from infra.azure.synapse import SPARK_VERSION, SynapseAnalytics
+from infra.component import LabComponent
+from lakelab.blueprint import Blueprint
+
+JOB_DEFINITION = "lakelab_medallion"
+
+
+class MedallionJobs(LabComponent):
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        lake: LakeStorage,
+        analytics: SynapseAnalytics,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakelab:azure:MedallionJobs", name, bp.tags, opts)
+        base = lake.uri(ARTIFACTS)
+
+        def upload(logical: str, key: str, source: pulumi.Asset | pulumi.Archive) -> pulumi.Output[str]:
+            blob = storage.Blob(
+                logical,
+                blob_name=key,
+                container_name=lake.containers[ARTIFACTS].name,
+                account_name=lake.account.name,
+                resource_group_name=group.name,
+                type=storage.BlobType.BLOCK,
+                source=source,
+                opts=self.child(),
+            )
+            return pulumi.Output.concat(base, blob.name)
+
+        self.entry_uri = upload(
+            "synapse-entry", artifacts.ENTRY_KEYS["synapse"], artifacts.entry_script("synapse")
+        )
+        self.package_uri = upload("workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package())
+        self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
+        self.layer_uris = {layer: lake.uri(layer) for layer in bp.layers}
+
+        # Spark job definitions are workspace artifacts, not ARM resources: the Azure CLI
+        # creates (and on delete removes) it from a definition the program renders.
+        definition = pulumi.Output.all(self.entry_uri, self.package_uri).apply(
+            lambda uris: json.dumps(_job_definition(bp, uris[0], uris[1]))
+        )
+        workspace = analytics.workspace.name
+        self.job_definition = command.local.Command(
+            "spark-job-definition",
+            create=pulumi.Output.concat(
+                "printf '%s' \"$DEFINITION\" > .lakelab-sjd.json && ",
+                "az synapse spark-job-definition create --workspace-name ", workspace,
+                f" --name {JOB_DEFINITION} --file @.lakelab-sjd.json && rm -f .lakelab-sjd.json",
+            ),
+            delete=pulumi.Output.concat(
+                "az synapse spark-job-definition delete --yes --workspace-name ", workspace,
+                f" --name {JOB_DEFINITION}",
+            ),
+            environment={"DEFINITION": definition},
+            triggers=[definition],
+            opts=self.child(depends_on=[analytics.spark_pool]),
+        )
+        self.job_definition_name = JOB_DEFINITION
+        self.register_outputs({"package": self.package_uri})
+
+
+def _job_definition(bp: Blueprint, entry_uri: str, package_uri: str) -> dict[str, object]:
+    return {
+        "targetBigDataPool": {
+            "referenceName": bp.names.synapse_spark_pool,
+            "type": "BigDataPoolReference",
+        },
+        "requiredSparkVersion": SPARK_VERSION,
+        "language": "python",
+        "jobProperties": {
+            "name": JOB_DEFINITION,
+            "file": entry_uri,
+            "pyFiles": [package_uri],
+            "args": [],
+            "conf": {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"},
+            "driverMemory": "28g",
+            "driverCores": 4,
+            "executorMemory": "28g",
+            "executorCores": 4,
+            "numExecutors": 2,
+        },
+    }

@@ -1,0 +1,92 @@
+"""One learner's lab on Azure: the component that wires the Azure concerns together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.resources as resources
+
+from infra.azure.budget import LearnerBudget
+from infra.azure.factory import DataFactory
+from infra.azure.jobs import MedallionJobs
+from infra.azure.lake import LakeStorage
+from infra.azure.roles import assign
+from infra.azure.synapse import SynapseAnalytics
+from infra.component import LabComponent
+from infra.outputs import cost_inputs
+from lakelab.access import AZURE_LEARNER_GRANTS
+from lakelab.blueprint import Blueprint
+
+
+class AzureLearnerLab(LabComponent):
+    outputs: dict[str, Any]
+
+    def __init__(self, name: str, bp: Blueprint, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("lakelab:azure:LearnerLab", name, bp.tags, opts)
+        subscription_id = authorization.get_client_config_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).subscription_id
+        group = resources.ResourceGroup(
+            "group",
+            resource_group_name=bp.names.resource_group,
+            location=bp.region,
+            tags=self.tags,
+            opts=self.child(),
+        )
+        lake = LakeStorage("lake", bp, group, opts=self.child())
+        analytics = SynapseAnalytics("synapse", bp, group, lake, subscription_id, opts=self.child())
+        jobs = MedallionJobs("jobs", bp, group, lake, analytics, opts=self.child())
+        DataFactory("factory", bp, group, lake, analytics, jobs, subscription_id, opts=self.child())
+        LearnerBudget("budget", bp, group, opts=self.child())
+
+        principal = bp.access.azure_principal_id or ""
+        scopes = {"resource_group": group.id, "storage_account": lake.account.id}
+        for grant in AZURE_LEARNER_GRANTS:
+            assign(
+                f"learner-{grant.role.lower().replace(' ', '-')}",
+                stack_key=bp.stack_name,
+                role=grant.role,
+                principal_id=principal,
+                principal_type="User",
+                scope=scopes[grant.scope],
+                subscription_id=subscription_id,
+                opts=self.child(),
+            )
+
+        self.outputs = {
+            "lake": {
+                purpose: {"name": c.name, "uri": lake.uri(purpose)}
+                for purpose, c in lake.containers.items()
+            },
+            "lake_endpoint": lake.dfs_endpoint,
+            "catalogs": {layer: bp.names.glue_database(layer) for layer in bp.catalog_layers},
+            "query": {
+                "engine": "synapse-serverless",
+                "workgroup": pulumi.Output.concat(analytics.workspace.name, "-ondemand"),
+                "endpoint": analytics.serverless_endpoint,
+            },
+            "warehouse": {
+                "mode": bp.warehouse.mode,
+                "endpoint": analytics.serverless_endpoint
+                if bp.warehouse.mode == "serverless"
+                else (analytics.serverless_endpoint.apply(lambda e: e.replace("-ondemand", "")))
+                if analytics.sql_pool
+                else None,
+            },
+            "identity": {
+                "kind": "entra-principal",
+                "name": principal,
+                "resource_group": group.name,
+                "storage_account": lake.account.name,
+            },
+            "jobs": {
+                "pipeline": "medallion",
+                "job_definition": jobs.job_definition_name,
+                "package": jobs.package_uri,
+                "dbt_project": jobs.dbt_project_uri,
+            },
+            "cost_inputs": cost_inputs(bp),
+        }
+        self.register_outputs({})

@@ -1,0 +1,101 @@
+"""The learner's lake on ADLS Gen2: a resource group, one hierarchical-namespace storage
+account, a filesystem (container) per layer plus `artifacts`, and a lifecycle policy."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native.resources as resources
+import pulumi_azure_native.storage as storage
+
+from infra.component import LabComponent
+from lakelab.blueprint import Blueprint
+
+ARTIFACTS = "artifacts"
+
+
+class LakeStorage(LabComponent):
+    containers: dict[str, storage.BlobContainer]
+
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakelab:azure:LakeStorage", name, bp.tags, opts)
+        blocked = bp.access.block_public_access
+        self.account = storage.StorageAccount(
+            "account",
+            account_name=bp.names.storage_account,
+            resource_group_name=group.name,
+            location=bp.region,
+            kind="StorageV2",
+            sku={"name": "Standard_LRS"},
+            access_tier="Hot",
+            is_hns_enabled=True,
+            allow_blob_public_access=not blocked,
+            public_network_access="Enabled",
+            minimum_tls_version="TLS1_2",
+            enable_https_traffic_only=True,
+            # Shared keys stay on: the provider uploads the job artifacts with them.
+            allow_shared_key_access=True,
+            default_to_o_auth_authentication=True,
+            encryption={
+                "key_source": "Microsoft.Storage",
+                "services": {
+                    "blob": {"enabled": True, "key_type": "Account"},
+                    "file": {"enabled": True, "key_type": "Account"},
+                },
+            },
+            tags=self.tags,
+            opts=self.child(),
+        )
+        self.containers = {
+            purpose: storage.BlobContainer(
+                purpose,
+                container_name=bp.names.filesystem(purpose),
+                account_name=self.account.name,
+                resource_group_name=group.name,
+                public_access="None" if blocked else "Container",
+                metadata={"layer": purpose, "learner": bp.learner, "cohort": bp.cohort},
+                opts=self.child(parent=self.account),
+            )
+            for purpose in (*bp.layers, ARTIFACTS)
+        }
+        storage.ManagementPolicy(
+            "lifecycle",
+            management_policy_name="default",
+            account_name=self.account.name,
+            resource_group_name=group.name,
+            policy={"rules": _lifecycle_rules()},
+            opts=self.child(parent=self.account, depends_on=list(self.containers.values())),
+        )
+        self.dfs_endpoint = self.account.primary_endpoints.dfs
+        self.register_outputs({"account": self.account.name})
+
+    def uri(self, purpose: str) -> pulumi.Output[str]:
+        """abfss://<filesystem>@<account>.dfs.core.windows.net/"""
+        return pulumi.Output.concat(
+            "abfss://", self.containers[purpose].name, "@", self.account.name, ".dfs.core.windows.net/"
+        )
+
+
+def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
+    def rule(
+        name: str, prefix: str, actions: storage.ManagementPolicyBaseBlobArgsDict
+    ) -> storage.ManagementPolicyRuleArgsDict:
+        return {
+            "name": name,
+            "enabled": True,
+            "type": "Lifecycle",
+            "definition": {
+                "filters": {"blob_types": ["blockBlob"], "prefix_match": [prefix]},
+                "actions": {"base_blob": actions},
+            },
+        }
+
+    return [
+        rule("cool-landing", "landing/", {"tier_to_cool": {"days_after_modification_greater_than": 30}}),
+        rule("expire-quarantine", "quarantine/", {"delete": {"days_after_modification_greater_than": 30}}),
+    ]

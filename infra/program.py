@@ -1,0 +1,64 @@
+"""The Pulumi program: read the stack config once, build the learner's lab, export outputs."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pulumi
+
+from lakelab.blueprint import CONFIG_KEYS, CONFIG_NAMESPACE, Blueprint, BlueprintError, from_config
+
+# pulumi-aws 7 warns on first use of aws.s3 about deprecated aliases we do not use.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws.*")
+
+
+def _all_config() -> dict[str, Any]:
+    """Every config key the engine handed the program (the SDK keeps them in a ContextVar)."""
+    holder = getattr(pulumi.runtime.config, "CONFIG", None)
+    value = holder.get({}) if holder is not None else {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def read_blueprint() -> Blueprint:
+    """All `lakelab:*` config of the stack, validated. A bad config stops the program with
+    one message naming each bad key, before any resource is declared."""
+    config = pulumi.Config(CONFIG_NAMESPACE)
+    raw: dict[str, Any] = {}
+    for key in CONFIG_KEYS:
+        value = config.get(key)
+        if value is not None:
+            raw[key] = value
+    # Keys the blueprint does not know are reported too (typos would otherwise be ignored).
+    everything = {**pulumi.runtime.get_config_env(), **_all_config()}
+    prefix = f"{CONFIG_NAMESPACE}:"
+    raw.update({k: v for k, v in everything.items() if k.startswith(prefix) and k[len(prefix):] not in raw})
+    try:
+        return from_config(raw)
+    except BlueprintError as exc:
+        raise pulumi.RunError(f"invalid lakelab stack config:\n{exc}") from None
+
+
+def build(bp: Blueprint) -> Any:
+    """Declare the lab for the blueprint's cloud; returns the lab component."""
+    lab_name = bp.stack_name
+    if bp.cloud == "aws":
+        import pulumi_aws as aws
+
+        from infra.aws.lab import AwsLearnerLab
+
+        provider = aws.Provider(
+            "aws",
+            region=bp.region,
+            default_tags={"tags": bp.tags},
+        )
+        return AwsLearnerLab(lab_name, bp, opts=pulumi.ResourceOptions(providers=[provider]))
+    from infra.azure.lab import AzureLearnerLab
+
+    return AzureLearnerLab(lab_name, bp)
+
+
+def main() -> None:
+    lab = build(read_blueprint())
+    for key, value in lab.outputs.items():
+        pulumi.export(key, value)

@@ -1,0 +1,156 @@
+"""`lakelab plan` and `lakelab policy check`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from lakelab.errors import UserError
+from lakelab.plan import Plan, PlannedResource
+from lakelab.stackfiles import list_stacks
+
+console = Console(highlight=False)
+
+# Properties worth a glance, per resource type; other types show their first few scalars.
+KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "aws:s3/bucket:Bucket": ("bucket", "forceDestroy"),
+    "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets",
+    ),
+    "aws:glue/job:Job": ("name", "glueVersion", "workerType", "numberOfWorkers"),
+    "aws:athena/workgroup:Workgroup": ("name",),
+    "aws:redshiftserverless/workgroup:Workgroup": ("workgroupName", "baseCapacity", "maxCapacity"),
+    "aws:redshift/cluster:Cluster": ("clusterIdentifier", "nodeType", "numberOfNodes"),
+    "aws:budgets/budget:Budget": ("name", "limitAmount", "timeUnit"),
+    "azure-native:storage:StorageAccount": (
+        "accountName", "isHnsEnabled", "allowBlobPublicAccess", "minimumTlsVersion",
+    ),
+    "azure-native:synapse:BigDataPool": ("bigDataPoolName", "nodeSize", "autoPause", "autoScale"),
+    "azure-native:synapse:SqlPool": ("sqlPoolName", "sku"),
+    "azure-native:consumption:Budget": ("budgetName", "amount", "timeGrain"),
+    "azure-native:authorization:RoleAssignment": ("principalType", "scope"),
+}
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":")) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_props(r: PlannedResource) -> str:
+    keys = KEY_PROPERTIES.get(r.type)
+    if keys is None:
+        keys = tuple(k for k, v in r.inputs.items() if isinstance(v, str | int | float | bool))[:3]
+    return " ".join(f"{k}={_short(r.inputs[k])}" for k in keys if k in r.inputs)
+
+
+def _tags_note(r: PlannedResource, standard: dict[str, str]) -> str:
+    if r.tags is None:
+        return ""
+    extra = {k: v for k, v in r.tags.items() if standard.get(k) != v}
+    missing = [k for k in standard if k not in r.tags]
+    note = "tags=standard" if not missing else f"tags MISSING {','.join(missing)}"
+    if extra:
+        note += "+" + ",".join(f"{k}={v}" for k, v in extra.items())
+    return note
+
+
+def render_plan(plan: Plan) -> Tree:
+    standard = {
+        "cohort": plan.blueprint["cohort"],
+        "learner": plan.blueprint["learner"],
+        "course": plan.blueprint["course"],
+        "expires": plan.blueprint["expires"],
+        "managed-by": "lakelab",
+    }
+    children: dict[str | None, list[PlannedResource]] = {}
+    for r in plan.resources:
+        children.setdefault(r.parent, []).append(r)
+    summary = plan.to_json()["summary"]
+    root = Tree(
+        f"[bold]{plan.stack}[/] ({plan.cloud}, {plan.blueprint['region']}): "
+        f"{summary['resources']} resources in {summary['components']} components  "
+        f"[dim]standard tags: {' '.join(f'{k}={v}' for k, v in standard.items())}[/]"
+    )
+
+    def add(node: Tree, parent: str | None) -> None:
+        for r in children.get(parent, []):
+            style = "cyan" if r.custom else "bold magenta"
+            label = f"[{style}]{r.type}[/] [bold]{r.name}[/]"
+            details = " ".join(p for p in (_key_props(r), _tags_note(r, standard)) if p)
+            if details:
+                label += f"  [dim]{details}[/]"
+            add(node.add(label), r.urn)
+
+    add(root, None)
+    return root
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def plan(
+        stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
+    ) -> None:
+        """Show what `pulumi up` would create for a stack, offline (no credentials, no network)."""
+        from lakelab.plan import plan_stack
+
+        result = plan_stack(stack)
+        if as_json:
+            print(json.dumps(result.to_json(), indent=2, sort_keys=False))
+            return
+        console.print(render_plan(result))
+        outputs = Table(title="stack outputs", show_header=True, header_style="bold")
+        outputs.add_column("output")
+        outputs.add_column("value", overflow="fold")
+        for key, value in result.outputs.items():
+            outputs.add_row(key, _short(value) if key != "lake" else f"{len(value)} buckets/containers")
+        console.print(outputs)
+
+    policy_app = typer.Typer(help="Guardrails: the CrossGuard policy pack.", no_args_is_help=True)
+
+    @policy_app.command("check")
+    def check(
+        stack: Annotated[
+            list[str] | None, typer.Option("--stack", "-s", help="Stack(s) to check")
+        ] = None,
+        cohort: Annotated[str | None, typer.Option(help="Check every stack of a cohort")] = None,
+    ) -> None:
+        """Run the policy pack offline against the plan; exit 1 on any mandatory violation."""
+        from lakelab.plan import plan_stack
+        from lakelab.policy import check_plan
+        from policies.rules import ALL_POLICIES
+
+        stacks = list(stack or []) + (list_stacks(cohort) if cohort else [])
+        if not stacks:
+            raise UserError("name a stack with --stack, or a cohort with --cohort")
+        failed = 0
+        for name in stacks:
+            violations = check_plan(plan_stack(name))
+            table = Table(title=f"policy check: {name}", header_style="bold")
+            table.add_column("policy")
+            table.add_column("result")
+            table.add_column("detail", overflow="fold")
+            for policy in ALL_POLICIES:
+                mine = [v for v in violations if v.policy == policy.name]
+                if mine:
+                    for v in mine:
+                        table.add_row(policy.name, "[red]FAIL (mandatory)[/]", v.message)
+                else:
+                    table.add_row(policy.name, "[green]pass[/]", "")
+            console.print(table)
+            if violations:
+                failed += 1
+                console.print(f"[red]{name}: {len(violations)} mandatory violation(s)[/]")
+            else:
+                console.print(f"[green]{name}: all {len(ALL_POLICIES)} policies pass[/]")
+        if failed:
+            raise typer.Exit(1)
+
+    app.add_typer(policy_app, name="policy")
