@@ -32,7 +32,13 @@ def read_blueprint() -> Blueprint:
     # Keys the blueprint does not know are reported too (typos would otherwise be ignored).
     everything = {**pulumi.runtime.get_config_env(), **_all_config()}
     prefix = f"{CONFIG_NAMESPACE}:"
-    raw.update({k: v for k, v in everything.items() if k.startswith(prefix) and k[len(prefix):] not in raw})
+    raw.update(
+        {
+            k: v
+            for k, v in everything.items()
+            if k.startswith(prefix) and k[len(prefix) :] not in raw
+        }
+    )
     try:
         return from_config(raw)
     except BlueprintError as exc:

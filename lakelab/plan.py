@@ -21,10 +21,10 @@ import asyncio
 import hashlib
 import json
 import re
-from pathlib import Path
 import warnings
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import pulumi
@@ -163,9 +163,23 @@ class _PlanMocks(pulumi_mocks.Mocks):
 
 
 _NAME_KEYS: Final = (
-    "bucket", "name", "namespaceName", "workgroupName", "clusterIdentifier", "accountName",
-    "containerName", "workspaceName", "bigDataPoolName", "sqlPoolName", "factoryName",
-    "resourceGroupName", "budgetName", "pipelineName", "linkedServiceName", "key", "blobName",
+    "bucket",
+    "name",
+    "namespaceName",
+    "workgroupName",
+    "clusterIdentifier",
+    "accountName",
+    "containerName",
+    "workspaceName",
+    "bigDataPoolName",
+    "sqlPoolName",
+    "factoryName",
+    "resourceGroupName",
+    "budgetName",
+    "pipelineName",
+    "linkedServiceName",
+    "key",
+    "blobName",
 )
 
 
@@ -181,7 +195,7 @@ def _physical_name(typ: str, inputs: dict[str, Any]) -> str | None:
         "azure-native:authorization:RoleAssignment": "roleAssignmentName",
         "azure-native:storage:ManagementPolicy": "managementPolicyName",
     }.get(typ)
-    for key in ((specific,) if specific else _NAME_KEYS):
+    for key in (specific,) if specific else _NAME_KEYS:
         value = inputs.get(key)
         if isinstance(value, str) and value:
             return value
@@ -212,7 +226,9 @@ def _computed(bp: Blueprint, typ: str, name: str, inputs: dict[str, Any]) -> dic
                 ],
             }
         elif typ == "aws:redshiftserverless/namespace:Namespace":
-            out = {"arn": f"arn:aws:redshift-serverless:{region}:{account}:namespace/{_fake_id(name)}"}
+            out = {
+                "arn": f"arn:aws:redshift-serverless:{region}:{account}:namespace/{_fake_id(name)}"
+            }
         elif typ == "aws:redshift/cluster:Cluster":
             out = {
                 "arn": f"arn:aws:redshift:{region}:{account}:cluster:{name}",
@@ -267,8 +283,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[PlannedResource] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = _redact(rpc.deserialize_properties(request.object, keep_internal=False))
             tags = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else None
@@ -358,11 +374,13 @@ def plan_blueprint(bp: Blueprint, config: dict[str, Any]) -> Plan:
     mocks = _PlanMocks(bp)
     monitor = _RecordingMonitor(mocks)
     pulumi.runtime.settings.ROOT.set(None)
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=bp.stack_name, preview=False, monitor=monitor)
+    pulumi_mocks.set_mocks(
+        mocks, project=PROJECT, stack=bp.stack_name, preview=False, monitor=monitor
+    )
     pulumi.runtime.set_all_config(_config_for_runtime(config), [])
     resolved: dict[str, Any] = {}
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> pulumi.Output[Any]:
         lab = build(read_blueprint())
         return pulumi.Output.from_input(lab.outputs).apply(lambda v: resolved.update(v))

@@ -21,7 +21,10 @@ KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:s3/bucket:Bucket": ("bucket", "forceDestroy"),
     "aws:s3/bucketVersioning:BucketVersioning": ("versioningConfiguration",),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
-        "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets",
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
     ),
     "aws:glue/job:Job": ("name", "glueVersion", "workerType", "numberOfWorkers"),
     "aws:athena/workgroup:Workgroup": ("name",),
@@ -29,7 +32,10 @@ KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
     "aws:redshift/cluster:Cluster": ("clusterIdentifier", "nodeType", "numberOfNodes"),
     "aws:budgets/budget:Budget": ("name", "limitAmount", "timeUnit"),
     "azure-native:storage:StorageAccount": (
-        "accountName", "isHnsEnabled", "allowBlobPublicAccess", "minimumTlsVersion",
+        "accountName",
+        "isHnsEnabled",
+        "allowBlobPublicAccess",
+        "minimumTlsVersion",
     ),
     "azure-native:synapse:BigDataPool": ("bigDataPoolName", "nodeSize", "autoPause", "autoScale"),
     "azure-native:synapse:SqlPool": ("sqlPoolName", "sku"),
@@ -95,7 +101,9 @@ def render_plan(plan: Plan) -> Tree:
 def register(app: typer.Typer) -> None:
     @app.command()
     def plan(
-        stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")],
+        stack: Annotated[
+            str, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")
+        ],
         as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
     ) -> None:
         """Show what `pulumi up` would create for a stack, offline (no credentials, no network)."""
@@ -110,7 +118,9 @@ def register(app: typer.Typer) -> None:
         outputs.add_column("output")
         outputs.add_column("value", overflow="fold")
         for key, value in result.outputs.items():
-            outputs.add_row(key, _short(value) if key != "lake" else f"{len(value)} buckets/containers")
+            outputs.add_row(
+                key, _short(value) if key != "lake" else f"{len(value)} buckets/containers"
+            )
         console.print(outputs)
 
     policy_app = typer.Typer(help="Guardrails: the CrossGuard policy pack.", no_args_is_help=True)

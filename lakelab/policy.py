@@ -49,14 +49,22 @@ def _policy_resources(plan: Plan) -> list[PolicyResource]:
             # Components are not resources to policies; walk up to the nearest custom one.
             parent = _nearest_custom(plan, r.parent, by_urn)
         by_urn[r.urn] = PolicyResource(
-            resource_type=r.type, props=r.inputs, urn=r.urn, name=r.name,
-            opts=_options(r), provider=None, parent=parent, dependencies=[],
+            resource_type=r.type,
+            props=r.inputs,
+            urn=r.urn,
+            name=r.name,
+            opts=_options(r),
+            provider=None,
+            parent=parent,
+            dependencies=[],
             property_dependencies={},
         )
     return list(by_urn.values())
 
 
-def _nearest_custom(plan: Plan, urn: str, known: dict[str, PolicyResource]) -> PolicyResource | None:
+def _nearest_custom(
+    plan: Plan, urn: str, known: dict[str, PolicyResource]
+) -> PolicyResource | None:
     parents = {r.urn: r.parent for r in plan.resources}
     current: str | None = urn
     while current and current not in known:
@@ -69,14 +77,19 @@ def check_plan(plan: Plan) -> list[Violation]:
     resources = _policy_resources(plan)
 
     for policy in ALL_POLICIES:
+
         def report(message: str, urn: str | None = None, _name: str = policy.name) -> None:
             violations.append(Violation(_name, message, urn))
 
         if isinstance(policy, ResourceValidationPolicy):
             for pr in resources:
                 args = ResourceValidationArgs(
-                    resource_type=pr.resource_type, props=pr.props, urn=pr.urn, name=pr.name,
-                    opts=pr.opts, provider=None,
+                    resource_type=pr.resource_type,
+                    props=pr.props,
+                    urn=pr.urn,
+                    name=pr.name,
+                    opts=pr.opts,
+                    provider=None,
                 )
                 _call(policy, args, report)
         elif isinstance(policy, StackValidationPolicy):

@@ -34,7 +34,9 @@ def stack_file(stack: str) -> Path:
 
 
 def list_stacks(cohort: str | None = None) -> list[str]:
-    names = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir().glob("Pulumi.*.yaml"))
+    names = sorted(
+        p.name[len("Pulumi.") : -len(".yaml")] for p in stacks_dir().glob("Pulumi.*.yaml")
+    )
     if cohort is None:
         return names
     return [n for n in names if read_config(n).get("lakelab:cohort") == cohort]
@@ -44,7 +46,9 @@ def read_config(stack: str) -> dict[str, Any]:
     path = stack_file(stack)
     if not path.is_file():
         known = ", ".join(list_stacks()) or "none"
-        raise StackNotFound(f"unknown stack {stack!r}: no {path.name} in {path.parent} (known: {known})")
+        raise StackNotFound(
+            f"unknown stack {stack!r}: no {path.name} in {path.parent} (known: {known})"
+        )
     try:
         doc = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
@@ -55,13 +59,17 @@ def read_config(stack: str) -> dict[str, Any]:
     return {str(k): v for k, v in config.items()}
 
 
-def load_blueprint(stack: str, *, today: date | None = None, allow_expired: bool = False) -> Blueprint:
+def load_blueprint(
+    stack: str, *, today: date | None = None, allow_expired: bool = False
+) -> Blueprint:
     """The validated blueprint of a stack; errors are prefixed with the stack file name."""
     config = read_config(stack)
     try:
         bp = from_config(config, today=today, allow_expired=allow_expired)
     except BlueprintError as exc:
-        raise BlueprintError(f"{stack_file(stack).name}:\n  " + str(exc).replace("\n", "\n  ")) from None
+        raise BlueprintError(
+            f"{stack_file(stack).name}:\n  " + str(exc).replace("\n", "\n  ")
+        ) from None
     if bp.stack_name != stack:
         raise BlueprintError(
             f"{stack_file(stack).name}: the stack is named {stack!r} but its config describes"

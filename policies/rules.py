@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -63,13 +63,11 @@ MAX_ATHENA_CUTOFF_BYTES: Final = 10 * 1024**3
 
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-BUCKET_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+BUCKET_SSE = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
 SQL_POOL = "azure-native:synapse:SqlPool"
 PAUSE_COMMAND_PATTERN = re.compile(r"az synapse sql pool pause")
-
-
-def _known(value: Any) -> bool:
-    return value is not None
 
 
 # --- resource rules ---------------------------------------------------------------------------
@@ -85,7 +83,12 @@ def required_tags(args: ResourceValidationArgs, report: Report) -> None:
 def no_public_storage(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     if args.resource_type == PUBLIC_ACCESS_BLOCK:
-        flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        flags = (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        )
         off = [f for f in flags if p.get(f) is not True]
         if off:
             report(f"{args.name}: public access block must set {', '.join(off)} to true", args.urn)
@@ -94,9 +97,10 @@ def no_public_storage(args: ResourceValidationArgs, report: Report) -> None:
     elif args.resource_type == "azure-native:storage:StorageAccount":
         if p.get("allowBlobPublicAccess") is not False:
             report(f"{args.name}: allowBlobPublicAccess must be false", args.urn)
-    elif args.resource_type == "azure-native:storage:BlobContainer":
-        if p.get("publicAccess") not in (None, "None"):
-            report(f"{args.name}: container public access is {p['publicAccess']}", args.urn)
+    elif args.resource_type == "azure-native:storage:BlobContainer" and p.get(
+        "publicAccess"
+    ) not in (None, "None"):
+        report(f"{args.name}: container public access is {p['publicAccess']}", args.urn)
 
 
 def encryption_at_rest(args: ResourceValidationArgs, report: Report) -> None:
@@ -107,7 +111,10 @@ def encryption_at_rest(args: ResourceValidationArgs, report: Report) -> None:
             report(f"{args.name}: blob encryption at rest must be enabled", args.urn)
         if p.get("enableHttpsTrafficOnly") is not True or p.get("minimumTlsVersion") != "TLS1_2":
             report(f"{args.name}: storage must require HTTPS and TLS 1.2", args.urn)
-    elif args.resource_type == "aws:redshift/cluster:Cluster" and p.get("encrypted") is not True:
+    elif (
+        args.resource_type == "aws:redshift/cluster:Cluster"
+        and str(p.get("encrypted")).lower() != "true"
+    ):
         report(f"{args.name}: Redshift cluster must be encrypted", args.urn)
     elif args.resource_type == BUCKET_SSE:
         rules = p.get("rules") or []
@@ -130,7 +137,7 @@ def athena_guardrails(args: ResourceValidationArgs, report: Report) -> None:
     if not (result.get("encryptionConfiguration") or {}).get("encryptionOption"):
         report(f"{args.name}: query results must be encrypted", args.urn)
     cutoff = conf.get("bytesScannedCutoffPerQuery")
-    if not cutoff or cutoff > MAX_ATHENA_CUTOFF_BYTES:
+    if cutoff is None or not 0 < cutoff <= MAX_ATHENA_CUTOFF_BYTES:
         report(
             f"{args.name}: per-query scan cutoff must be set and at most"
             f" {MAX_ATHENA_CUTOFF_BYTES // 1024**3} GB (got {cutoff})",
@@ -142,7 +149,7 @@ def warehouse_size(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     if args.resource_type == "aws:redshiftserverless/workgroup:Workgroup":
         base = p.get("baseCapacity")
-        if _known(base) and base > MAX_SERVERLESS_RPU:
+        if isinstance(base, int | float) and base > MAX_SERVERLESS_RPU:
             report(
                 f"{args.name}: Redshift Serverless base capacity {base} RPU is above"
                 f" {MAX_SERVERLESS_RPU} RPU",
@@ -163,7 +170,10 @@ def synapse_dedicated_pool(args: ResourceValidationArgs, report: Report) -> None
     sku = str((args.props.get("sku") or {}).get("name", ""))
     match = re.fullmatch(r"DW(\d+)c", sku)
     if not match or int(match.group(1)) > MAX_DEDICATED_DWU:
-        report(f"{args.name}: dedicated SQL pool {sku or '?'} is above DW{MAX_DEDICATED_DWU}c", args.urn)
+        report(
+            f"{args.name}: dedicated SQL pool {sku or '?'} is above DW{MAX_DEDICATED_DWU}c",
+            args.urn,
+        )
 
 
 def spark_auto_pause(args: ResourceValidationArgs, report: Report) -> None:
@@ -185,7 +195,10 @@ def glue_workers(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     workers, worker_type = p.get("numberOfWorkers"), p.get("workerType")
     if p.get("maxCapacity") is not None or not workers or workers > MAX_GLUE_WORKERS:
-        report(f"{args.name}: Glue jobs take at most {MAX_GLUE_WORKERS} workers (got {workers})", args.urn)
+        report(
+            f"{args.name}: Glue jobs take at most {MAX_GLUE_WORKERS} workers (got {workers})",
+            args.urn,
+        )
     if worker_type not in GLUE_WORKER_TYPES:
         report(f"{args.name}: Glue worker type {worker_type} is not allowed", args.urn)
 
@@ -203,7 +216,10 @@ def learner_iam_no_wildcards(args: ResourceValidationArgs, report: Report) -> No
         return  # unknown until apply
     found = wildcard_resources(json.loads(policy))
     if found:
-        report(f"{args.name}: policy grants wildcard resources {', '.join(sorted(set(found)))}", args.urn)
+        report(
+            f"{args.name}: policy grants wildcard resources {', '.join(sorted(set(found)))}",
+            args.urn,
+        )
 
 
 # --- stack rules ------------------------------------------------------------------------------
@@ -247,39 +263,79 @@ def dedicated_pool_created_paused(args: StackValidationArgs, report: Report) -> 
 
 def _resource(name: str, description: str, fn: Callable[..., None]) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
-        name=name, description=description, validate=fn,
+        name=name,
+        description=description,
+        validate=fn,
         enforcement_level=EnforcementLevel.MANDATORY,
     )
 
 
 def _stack(name: str, description: str, fn: Callable[..., None]) -> StackValidationPolicy:
     return StackValidationPolicy(
-        name=name, description=description, validate=fn,
+        name=name,
+        description=description,
+        validate=fn,
         enforcement_level=EnforcementLevel.MANDATORY,
     )
 
 
 RESOURCE_POLICIES: Final = [
-    _resource("required-tags", "Taggable resources carry cohort, learner, course, expires, managed-by.", required_tags),
+    _resource(
+        "required-tags",
+        "Taggable resources carry cohort, learner, course, expires, managed-by.",
+        required_tags,
+    ),
     _resource("no-public-storage", "No public S3 buckets, blobs or containers.", no_public_storage),
-    _resource("encryption-at-rest", "Storage and warehouses are encrypted at rest.", encryption_at_rest),
-    _resource("athena-guardrails", "Athena workgroups enforce result location, encryption and a scan cutoff.", athena_guardrails),
-    _resource("warehouse-size", f"Redshift Serverless <= {MAX_SERVERLESS_RPU} RPU; provisioned node types from an allow-list.", warehouse_size),
-    _resource("synapse-dedicated-pool-size", f"Synapse dedicated pools at most DW{MAX_DEDICATED_DWU}c.", synapse_dedicated_pool),
+    _resource(
+        "encryption-at-rest", "Storage and warehouses are encrypted at rest.", encryption_at_rest
+    ),
+    _resource(
+        "athena-guardrails",
+        "Athena workgroups enforce result location, encryption and a scan cutoff.",
+        athena_guardrails,
+    ),
+    _resource(
+        "warehouse-size",
+        f"Redshift Serverless <= {MAX_SERVERLESS_RPU} RPU; provisioned node types allow-listed.",
+        warehouse_size,
+    ),
+    _resource(
+        "synapse-dedicated-pool-size",
+        f"Synapse dedicated pools at most DW{MAX_DEDICATED_DWU}c.",
+        synapse_dedicated_pool,
+    ),
     _resource("spark-auto-pause", "Synapse Spark pools auto-pause.", spark_auto_pause),
-    _resource("glue-workers-capped", f"Glue jobs use at most {MAX_GLUE_WORKERS} small workers.", glue_workers),
-    _resource("buckets-force-destroy", "Buckets set force_destroy so teardown is never blocked.", buckets_force_destroy),
-    _resource("learner-iam-no-wildcards", "Learner and service IAM policies name only the learner's resources.", learner_iam_no_wildcards),
+    _resource(
+        "glue-workers-capped",
+        f"Glue jobs use at most {MAX_GLUE_WORKERS} small workers.",
+        glue_workers,
+    ),
+    _resource(
+        "buckets-force-destroy",
+        "Buckets set force_destroy so teardown is never blocked.",
+        buckets_force_destroy,
+    ),
+    _resource(
+        "learner-iam-no-wildcards",
+        "Learner and service IAM policies name only the learner's resources.",
+        learner_iam_no_wildcards,
+    ),
 ]
 STACK_POLICIES: Final = [
-    _stack("bucket-guards-present", "Every bucket has a public access block and default encryption.", every_bucket_guarded),
+    _stack(
+        "bucket-guards-present",
+        "Every bucket has a public access block and default encryption.",
+        every_bucket_guarded,
+    ),
     _stack("budget-present", "Every learner stack has a budget.", budget_present),
-    _stack("dedicated-pool-created-paused", "Dedicated SQL pools are paused as soon as they are created.", dedicated_pool_created_paused),
+    _stack(
+        "dedicated-pool-created-paused",
+        "Dedicated SQL pools are paused as soon as they are created.",
+        dedicated_pool_created_paused,
+    ),
 ]
 ALL_POLICIES: Final = [*RESOURCE_POLICIES, *STACK_POLICIES]
 
 
 def policy_names() -> list[str]:
     return [p.name for p in ALL_POLICIES]
-
-

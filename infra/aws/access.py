@@ -66,11 +66,17 @@ class LearnerIdentity(LabComponent):
         )
         if bp.access.identity == "user":
             user = aws.iam.User(
-                "learner", name=bp.names.iam_user, force_destroy=True, tags=self.tags,
+                "learner",
+                name=bp.names.iam_user,
+                force_destroy=True,
+                tags=self.tags,
                 opts=self.child(),
             )
             aws.iam.UserPolicy(
-                "learner-policy", name="lakelab-learner", user=user.name, policy=document,
+                "learner-policy",
+                name="lakelab-learner",
+                user=user.name,
+                policy=document,
                 opts=self.child(parent=user),
             )
             self.identity = user
@@ -86,7 +92,10 @@ class LearnerIdentity(LabComponent):
                 opts=self.child(),
             )
             aws.iam.RolePolicy(
-                "learner-policy", name="lakelab-learner", role=role.id, policy=document,
+                "learner-policy",
+                name="lakelab-learner",
+                role=role.id,
+                policy=document,
                 opts=self.child(parent=role),
             )
             self.identity = role

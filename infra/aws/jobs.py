@@ -28,9 +28,15 @@ class MedallionJobs(LabComponent):
         super().__init__("lakelab:aws:MedallionJobs", name, bp.tags, opts)
         store = buckets["artifacts"]
 
-        def upload(logical: str, key: str, source: pulumi.Asset | pulumi.Archive) -> pulumi.Output[str]:
+        def upload(
+            logical: str, key: str, source: pulumi.Asset | pulumi.Archive
+        ) -> pulumi.Output[str]:
             obj = aws.s3.BucketObjectv2(
-                logical, bucket=store.id, key=key, source=source, tags=self.tags,
+                logical,
+                bucket=store.id,
+                key=key,
+                source=source,
+                tags=self.tags,
                 opts=self.child(),
             )
             return pulumi.Output.concat("s3://", obj.bucket, "/", obj.key)

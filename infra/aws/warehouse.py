@@ -31,7 +31,11 @@ class Warehouse(LabComponent):
             self.register_outputs({})
             return
         password = random.RandomPassword(
-            "admin-password", length=24, special=False, min_numeric=2, min_upper=2,
+            "admin-password",
+            length=24,
+            special=False,
+            min_numeric=2,
+            min_upper=2,
             opts=self.child(),
         )
         if mode == "serverless":
@@ -85,7 +89,7 @@ class Warehouse(LabComponent):
             database_name=DATABASE,
             master_username=ADMIN_USER,
             master_password=password,
-            encrypted=True,
+            encrypted="true",  # a string in the provider schema
             publicly_accessible=False,
             skip_final_snapshot=True,
             automated_snapshot_retention_period=1,

@@ -59,7 +59,9 @@ class DataFactory(LabComponent):
             linked_service_name=LAKE_LINK,
             factory_name=self.factory.name,
             resource_group_name=group.name,
-            properties=datafactory.AzureBlobFSLinkedServiceArgs(type="AzureBlobFS", url=lake.dfs_endpoint),
+            properties=datafactory.AzureBlobFSLinkedServiceArgs(
+                type="AzureBlobFS", url=lake.dfs_endpoint
+            ),
             opts=on_factory,
         )
         synapse_link = datafactory.LinkedService(
@@ -79,7 +81,9 @@ class DataFactory(LabComponent):
             resource_group_name=group.name,
             description="Runs the shared workload: bronze -> silver -> gold",
             concurrency=1,
-            activities=[_stage_activity(bp, stage, index, jobs) for index, stage in enumerate(STAGES)],
+            activities=[
+                _stage_activity(bp, stage, index, jobs) for index, stage in enumerate(STAGES)
+            ],
             opts=self.child(
                 parent=self.factory, depends_on=[lake_link, synapse_link, jobs.job_definition]
             ),
@@ -97,17 +101,24 @@ def _stage_activity(
     return datafactory.SynapseSparkJobDefinitionActivityArgs(
         name=stage,
         type="SparkJob",
-        spark_job={"reference_name": jobs.job_definition_name, "type": "SparkJobDefinitionReference"},
+        spark_job=datafactory.SynapseSparkJobReferenceArgs(
+            reference_name=jobs.job_definition_name, type="SparkJobDefinitionReference"
+        ),
         file=jobs.entry_uri,
         python_code_reference=[jobs.package_uri],
         arguments=args,
-        target_big_data_pool={
-            "reference_name": bp.names.synapse_spark_pool,
-            "type": "BigDataPoolReference",
-        },
-        linked_service_name={"reference_name": SYNAPSE_LINK, "type": "LinkedServiceReference"},
-        depends_on=[{"activity": STAGES[index - 1], "dependency_conditions": ["Succeeded"]}]
+        target_big_data_pool=datafactory.BigDataPoolParametrizationReferenceArgs(
+            reference_name=bp.names.synapse_spark_pool, type="BigDataPoolReference"
+        ),
+        linked_service_name=datafactory.LinkedServiceReferenceArgs(
+            reference_name=SYNAPSE_LINK, type="LinkedServiceReference"
+        ),
+        depends_on=[
+            datafactory.ActivityDependencyArgs(
+                activity=STAGES[index - 1], dependency_conditions=["Succeeded"]
+            )
+        ]
         if index
         else None,
-        policy={"timeout": "0.01:00:00", "retry": 0},
+        policy=datafactory.ActivityPolicyArgs(timeout="0.01:00:00", retry=0),
     )

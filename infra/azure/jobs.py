@@ -32,7 +32,9 @@ class MedallionJobs(LabComponent):
         super().__init__("lakelab:azure:MedallionJobs", name, bp.tags, opts)
         base = lake.uri(ARTIFACTS)
 
-        def upload(logical: str, key: str, source: pulumi.Asset | pulumi.Archive) -> pulumi.Output[str]:
+        def upload(
+            logical: str, key: str, source: pulumi.Asset | pulumi.Archive
+        ) -> pulumi.Output[str]:
             blob = storage.Blob(
                 logical,
                 blob_name=key,
@@ -48,7 +50,9 @@ class MedallionJobs(LabComponent):
         self.entry_uri = upload(
             "synapse-entry", artifacts.ENTRY_KEYS["synapse"], artifacts.entry_script("synapse")
         )
-        self.package_uri = upload("workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package())
+        self.package_uri = upload(
+            "workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package()
+        )
         self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
         self.layer_uris = {layer: lake.uri(layer) for layer in bp.layers}
 
@@ -62,11 +66,13 @@ class MedallionJobs(LabComponent):
             "spark-job-definition",
             create=pulumi.Output.concat(
                 "printf '%s' \"$DEFINITION\" > .lakelab-sjd.json && ",
-                "az synapse spark-job-definition create --workspace-name ", workspace,
+                "az synapse spark-job-definition create --workspace-name ",
+                workspace,
                 f" --name {JOB_DEFINITION} --file @.lakelab-sjd.json && rm -f .lakelab-sjd.json",
             ),
             delete=pulumi.Output.concat(
-                "az synapse spark-job-definition delete --yes --workspace-name ", workspace,
+                "az synapse spark-job-definition delete --yes --workspace-name ",
+                workspace,
                 f" --name {JOB_DEFINITION}",
             ),
             environment={"DEFINITION": definition},

@@ -31,8 +31,8 @@ class LakeStorage(LabComponent):
             resource_group_name=group.name,
             location=bp.region,
             kind="StorageV2",
-            sku={"name": "Standard_LRS"},
-            access_tier="Hot",
+            sku=storage.SkuArgs(name=storage.SkuName.STANDARD_LRS),
+            access_tier=storage.AccessTier.HOT,
             is_hns_enabled=True,
             allow_blob_public_access=not blocked,
             public_network_access="Enabled",
@@ -41,13 +41,13 @@ class LakeStorage(LabComponent):
             # Shared keys stay on: the provider uploads the job artifacts with them.
             allow_shared_key_access=True,
             default_to_o_auth_authentication=True,
-            encryption={
-                "key_source": "Microsoft.Storage",
-                "services": {
-                    "blob": {"enabled": True, "key_type": "Account"},
-                    "file": {"enabled": True, "key_type": "Account"},
-                },
-            },
+            encryption=storage.EncryptionArgs(
+                key_source=storage.KeySource.MICROSOFT_STORAGE,
+                services=storage.EncryptionServicesArgs(
+                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                ),
+            ),
             tags=self.tags,
             opts=self.child(),
         )
@@ -57,7 +57,9 @@ class LakeStorage(LabComponent):
                 container_name=bp.names.filesystem(purpose),
                 account_name=self.account.name,
                 resource_group_name=group.name,
-                public_access="None" if blocked else "Container",
+                public_access=storage.PublicAccess.NONE
+                if blocked
+                else storage.PublicAccess.CONTAINER,
                 metadata={"layer": purpose, "learner": bp.learner, "cohort": bp.cohort},
                 opts=self.child(parent=self.account),
             )
@@ -77,7 +79,11 @@ class LakeStorage(LabComponent):
     def uri(self, purpose: str) -> pulumi.Output[str]:
         """abfss://<filesystem>@<account>.dfs.core.windows.net/"""
         return pulumi.Output.concat(
-            "abfss://", self.containers[purpose].name, "@", self.account.name, ".dfs.core.windows.net/"
+            "abfss://",
+            self.containers[purpose].name,
+            "@",
+            self.account.name,
+            ".dfs.core.windows.net/",
         )
 
 
@@ -96,6 +102,14 @@ def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
         }
 
     return [
-        rule("cool-landing", "landing/", {"tier_to_cool": {"days_after_modification_greater_than": 30}}),
-        rule("expire-quarantine", "quarantine/", {"delete": {"days_after_modification_greater_than": 30}}),
+        rule(
+            "cool-landing",
+            "landing/",
+            {"tier_to_cool": {"days_after_modification_greater_than": 30}},
+        ),
+        rule(
+            "expire-quarantine",
+            "quarantine/",
+            {"delete": {"days_after_modification_greater_than": 30}},
+        ),
     ]

@@ -36,20 +36,26 @@ class SynapseAnalytics(LabComponent):
     ):
         super().__init__("lakelab:azure:SynapseAnalytics", name, bp.tags, opts)
         password = random.RandomPassword(
-            "sql-admin-password", length=24, special=True, override_special="_-!",
-            min_numeric=2, min_upper=2, min_lower=2, opts=self.child(),
+            "sql-admin-password",
+            length=24,
+            special=True,
+            override_special="_-!",
+            min_numeric=2,
+            min_upper=2,
+            min_lower=2,
+            opts=self.child(),
         )
         self.workspace = synapse.Workspace(
             "workspace",
             workspace_name=bp.names.synapse_workspace,
             resource_group_name=group.name,
             location=bp.region,
-            identity={"type": "SystemAssigned"},
-            default_data_lake_storage={
-                "account_url": lake.dfs_endpoint,
-                "filesystem": lake.containers[ARTIFACTS].name,
-                "resource_id": lake.account.id,
-            },
+            identity=synapse.ManagedIdentityArgs(type=synapse.ResourceIdentityType.SYSTEM_ASSIGNED),
+            default_data_lake_storage=synapse.DataLakeStorageAccountDetailsArgs(
+                account_url=lake.dfs_endpoint,
+                filesystem=lake.containers[ARTIFACTS].name,
+                resource_id=lake.account.id,
+            ),
             managed_resource_group_name=bp.names.managed_resource_group,
             sql_administrator_login=ADMIN_USER,
             sql_administrator_login_password=password.result,
@@ -128,9 +134,12 @@ class SynapseAnalytics(LabComponent):
         command.local.Command(
             "pause-dedicated-pool",
             create=pulumi.Output.concat(
-                "az synapse sql pool pause --name ", pool.name,
-                " --workspace-name ", self.workspace.name,
-                " --resource-group ", group.name,
+                "az synapse sql pool pause --name ",
+                pool.name,
+                " --workspace-name ",
+                self.workspace.name,
+                " --resource-group ",
+                group.name,
             ),
             opts=self.child(parent=pool, depends_on=[pool]),
         )
