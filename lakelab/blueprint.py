@@ -282,7 +282,7 @@ def _format(exc: ValidationError) -> str:
         if not loc and ":" in msg.split(" ", 1)[0]:
             # A cross-field check names its own key ("region: ...").
             field, _, msg = msg.partition(": ")
-            loc = (field.split(".")[0],)
+            loc = tuple(field.split("."))
         if err["type"] == "extra_forbidden":
             msg = "is not a lakelab setting (check the spelling)"
         elif err["type"] == "missing":

@@ -70,6 +70,13 @@ SQL_POOL = "azure-native:synapse:SqlPool"
 PAUSE_COMMAND_PATTERN = re.compile(r"az synapse sql pool pause")
 
 
+def _num(value: Any) -> str:
+    """Numbers reach policies as floats (protobuf); show 32, not 32.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 # --- resource rules ---------------------------------------------------------------------------
 def required_tags(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type not in TAGGABLE_TYPES:
@@ -140,7 +147,7 @@ def athena_guardrails(args: ResourceValidationArgs, report: Report) -> None:
     if cutoff is None or not 0 < cutoff <= MAX_ATHENA_CUTOFF_BYTES:
         report(
             f"{args.name}: per-query scan cutoff must be set and at most"
-            f" {MAX_ATHENA_CUTOFF_BYTES // 1024**3} GB (got {cutoff})",
+            f" {MAX_ATHENA_CUTOFF_BYTES // 1024**3} GB (got {_num(cutoff)})",
             args.urn,
         )
 
@@ -151,7 +158,7 @@ def warehouse_size(args: ResourceValidationArgs, report: Report) -> None:
         base = p.get("baseCapacity")
         if isinstance(base, int | float) and base > MAX_SERVERLESS_RPU:
             report(
-                f"{args.name}: Redshift Serverless base capacity {base} RPU is above"
+                f"{args.name}: Redshift Serverless base capacity {_num(base)} RPU is above"
                 f" {MAX_SERVERLESS_RPU} RPU",
                 args.urn,
             )
@@ -184,7 +191,7 @@ def spark_auto_pause(args: ResourceValidationArgs, report: Report) -> None:
     if pause.get("enabled") is not True or not delay or delay > MAX_SPARK_AUTO_PAUSE_MINUTES:
         report(
             f"{args.name}: Spark pool must auto-pause within {MAX_SPARK_AUTO_PAUSE_MINUTES}"
-            f" minutes (enabled={pause.get('enabled')}, delay={delay})",
+            f" minutes (enabled={pause.get('enabled')}, delay={_num(delay)})",
             args.urn,
         )
 
@@ -196,7 +203,7 @@ def glue_workers(args: ResourceValidationArgs, report: Report) -> None:
     workers, worker_type = p.get("numberOfWorkers"), p.get("workerType")
     if p.get("maxCapacity") is not None or not workers or workers > MAX_GLUE_WORKERS:
         report(
-            f"{args.name}: Glue jobs take at most {MAX_GLUE_WORKERS} workers (got {workers})",
+            f"{args.name}: Glue jobs take at most {MAX_GLUE_WORKERS} workers (got {_num(workers)})",
             args.urn,
         )
     if worker_type not in GLUE_WORKER_TYPES:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run the lakelab dbt project against a target. Standard library only; any Python 3.9+.
+"""Run the lakelab dbt project against a target. Standard library only; Python 3.8 or newer.
 
 Examples (from the repository root):
 
@@ -37,8 +37,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 PROJECT_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PROJECT_DIR.parent.parent
@@ -55,7 +55,7 @@ COMMANDS = {
 }
 
 
-def find_dbt(explicit: Optional[str] = None) -> str:
+def find_dbt(explicit: str | None = None) -> str:
     """The dbt executable to use: explicit, $LAKELAB_DBT, the repo's .venv-dbt, PATH."""
     for candidate in (explicit, os.environ.get("LAKELAB_DBT")):
         if candidate:
@@ -82,13 +82,13 @@ def _local_uri(value: str) -> str:
 def dbt_command(
     command: str = "build",
     *,
-    target: Optional[str] = None,
-    silver_uri: Optional[str] = None,
-    duckdb_path: Optional[str] = None,
-    dbt: Optional[str] = None,
+    target: str | None = None,
+    silver_uri: str | None = None,
+    duckdb_path: str | None = None,
+    dbt: str | None = None,
     extra_args: Sequence[str] = (),
-    environ: Optional[Mapping[str, str]] = None,
-) -> Tuple[List[str], Dict[str, str]]:
+    environ: Mapping[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
     """The argv and environment of one dbt invocation; nothing is run."""
     env = dict(os.environ if environ is None else environ)
     target = target or env.get("LAKELAB_DBT_TARGET") or "local"
@@ -104,9 +104,12 @@ def dbt_command(
     argv = [
         dbt or find_dbt(),
         *COMMANDS.get(command, [command]),
-        "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(PROJECT_DIR),
-        "--target", target,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target",
+        target,
         *extra_args,
     ]
     return argv, env
@@ -121,9 +124,9 @@ def run(command: str = "build", **kwargs: object) -> int:
     return subprocess.call(argv, env=env)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    extra: List[str] = []
+    extra: list[str] = []
     if "--" in args:
         cut = args.index("--")
         args, extra = args[:cut], args[cut + 1 :]
@@ -132,9 +135,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         description="Run the lakelab dbt project (arguments after -- go to dbt).",
     )
     parser.add_argument(
-        "command", nargs="?", default="build",
+        "command",
+        nargs="?",
+        default="build",
         help="dbt command: build (default), run, test, snapshot, compile, parse, debug, "
-             "docs (= docs generate), docs-serve, freshness (= source freshness), clean",
+        "docs (= docs generate), docs-serve, freshness (= source freshness), clean",
     )
     parser.add_argument("--target", help="profile target (default: $LAKELAB_DBT_TARGET or local)")
     parser.add_argument("--silver-uri", help="silver location for the local target")
@@ -143,8 +148,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     opts = parser.parse_args(args)
     try:
         return run(
-            opts.command, target=opts.target, silver_uri=opts.silver_uri,
-            duckdb_path=opts.duckdb_path, dbt=opts.dbt, extra_args=extra,
+            opts.command,
+            target=opts.target,
+            silver_uri=opts.silver_uri,
+            duckdb_path=opts.duckdb_path,
+            dbt=opts.dbt,
+            extra_args=extra,
         )
     except FileNotFoundError as exc:
         print(f"run_dbt.py: {exc}", file=sys.stderr)

@@ -72,10 +72,6 @@
     {{ sqlserver__bool_expr(condition) }}
 {%- endmacro %}
 
-{% macro synapse__bool_expr(condition) -%}
-    {{ sqlserver__bool_expr(condition) }}
-{%- endmacro %}
-
 
 {# The time a row was built, as a timestamp without time zone (UTC on the local twin). #}
 {% macro lakelab_current_timestamp() -%}
@@ -91,11 +87,11 @@
     cast(current_timestamp at time zone 'UTC' as timestamp(6))
 {%- endmacro %}
 
+{# T-SQL: SYSDATETIME is the server's local time; take UTC explicitly. #}
+{% macro sqlserver__lakelab_current_timestamp() -%}
+    cast(sysutcdatetime() as datetime2(6))
+{%- endmacro %}
 
-{#
-    dbt's safe_cast falls back to a plain cast on DuckDB. DuckDB has try_cast, which
-    returns null instead of failing the whole build on one unparsable value.
-#}
-{% macro duckdb__safe_cast(field, type) -%}
-    try_cast({{ field }} as {{ type }})
+{% macro fabric__lakelab_current_timestamp() -%}
+    {{ sqlserver__lakelab_current_timestamp() }}
 {%- endmacro %}

@@ -3,8 +3,7 @@
         materialized='incremental',
         unique_key='order_id',
         incremental_strategy=lakelab_incremental_strategy(),
-        on_schema_change='append_new_columns',
-        table_type='iceberg'
+        on_schema_change='append_new_columns'
     )
 }}
 

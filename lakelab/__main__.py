@@ -1,0 +1,3 @@
+from lakelab.cli import main
+
+main()

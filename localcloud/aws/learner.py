@@ -1,0 +1,189 @@
+"""One learner's AWS twin: provision it from the blueprint, read it back, remove it.
+
+Provisioning creates what the cloud stack creates for the learner's lake and query path,
+with the same names (`lakelab.naming.Names`) and the same policy document
+(`lakelab.access.aws_learner_policy`):
+
+- a bucket per layer plus `query-results` and `artifacts`, each encrypted (SSE-S3), with
+  Block Public Access and the blueprint's tags; `landing` and `bronze` versioned;
+- a Glue database per catalog layer (bronze, silver, gold), tagged;
+- the Athena workgroup, writing results to the query-results bucket, with the scan cutoff;
+- the learner IAM user, tagged, with the least-privilege policy inline and one access key.
+
+Not provisioned in the twin: Glue jobs, crawlers and workflows (moto would not run them), the
+Redshift warehouse and the budget. moto still serves the Redshift and Redshift Data APIs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from lakelab.access import LAKE_PURPOSES, aws_learner_policy, learner_buckets
+from lakelab.blueprint import Blueprint
+from lakelab.naming import CATALOG_LAYERS, LAYERS, VERSIONED_LAYERS
+from localcloud.aws import athena, glue, iam, s3
+from localcloud.aws.clients import Target
+from localcloud.state import StackRecord
+
+_LAYER_OF_BUCKET: Final = re.compile(rf"-({'|'.join(LAYERS)})-[0-9a-f]{{6}}$")
+
+
+def account_of(target: Target) -> str:
+    return str(target.client("sts").get_caller_identity()["Account"])
+
+
+def resources(bp: Blueprint) -> dict[str, list[str]]:
+    n = bp.names
+    return {
+        "buckets": learner_buckets(bp),
+        "databases": [n.glue_database(layer) for layer in CATALOG_LAYERS],
+        "workgroups": [n.athena_workgroup],
+        "users": [n.iam_user],
+    }
+
+
+def provision(bp: Blueprint, admin: Target, account: str, previous: StackRecord | None) -> StackRecord:
+    """Create or update the learner's AWS twin; idempotent."""
+    n = bp.names
+    target = admin.in_region(bp.region)
+    tags = bp.tags
+    description = f"lakelab {bp.stack_name}"
+
+    s3_client = target.client("s3")
+    for purpose in (*bp.layers, *LAKE_PURPOSES):
+        spec = s3.BucketSpec(
+            name=n.bucket(purpose),
+            versioned=purpose in VERSIONED_LAYERS,
+            tags=tags,
+            block_public=bp.access.block_public_access,
+        )
+        s3.ensure_bucket(s3_client, spec, bp.region)
+
+    glue_client = target.client("glue")
+    for layer in bp.catalog_layers:
+        name = n.glue_database(layer)
+        arn = glue.database_arn(bp.region, account, name)
+        glue.ensure_database(glue_client, name, tags, arn, f"{layer} layer, {description}")
+
+    config = athena.workgroup_config(
+        f"s3://{n.bucket('query-results')}/", bp.query.scan_cutoff_mb * 1024 * 1024
+    )
+    wg_arn = athena.workgroup_arn(bp.region, account, n.athena_workgroup)
+    athena.ensure_workgroup(target.client("athena"), n.athena_workgroup, config, tags, wg_arn, description)
+
+    iam_client = target.client("iam")
+    iam.ensure_user(iam_client, n.iam_user, tags)
+    iam.ensure_policy(iam_client, n.iam_user, iam.LEARNER_POLICY, aws_learner_policy(bp, account))
+    known = previous.access_key_id if previous else None
+    fresh = iam.ensure_key(iam_client, n.iam_user, known)
+    if fresh is None and previous is not None and previous.access_key_id:
+        key_id, secret = previous.access_key_id, previous.secret
+    else:
+        assert fresh is not None
+        key_id, secret = fresh
+    return StackRecord(
+        stack=bp.stack_name,
+        cloud="aws",
+        region=bp.region,
+        cohort=bp.cohort,
+        learner=bp.learner,
+        identity=n.iam_user,
+        access_key_id=key_id,
+        secret=secret,
+        resources=resources(bp),
+    )
+
+
+def remove(record: StackRecord, admin: Target, account: str) -> list[str]:
+    """Delete everything of the learner's AWS twin; returns the names removed (for the
+    journal). Missing pieces are skipped, so removing twice is harmless."""
+    target = admin.in_region(record.region)
+    res = record.resources
+    s3_client = target.client("s3")
+    for bucket in res.get("buckets", []):
+        s3.remove_bucket(s3_client, bucket)
+    glue_client = target.client("glue")
+    for db in res.get("databases", []):
+        glue.remove_database(glue_client, db, glue.database_arn(record.region, account, db))
+    athena_client = target.client("athena")
+    for wg in res.get("workgroups", []):
+        athena.remove_workgroup(athena_client, wg, athena.workgroup_arn(record.region, account, wg))
+    iam_client = target.client("iam")
+    for user in res.get("users", []):
+        iam.remove_user(iam_client, user)
+    return sorted({name for names in res.values() for name in names})
+
+
+def _owned(tags: dict[str, str] | None, record: StackRecord) -> bool:
+    return bool(tags) and tags.get("cohort") == record.cohort and tags.get("learner") == record.learner  # type: ignore[union-attr]
+
+
+def _scope(documents: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(buckets, catalog databases) an identity's Allow statements reach."""
+    buckets: set[str] = set()
+    databases: set[str] = set()
+    for document in documents.values():
+        for statement in document.get("Statement", []):
+            if statement.get("Effect") != "Allow":
+                continue
+            found = statement.get("Resource", [])
+            for arn in [found] if isinstance(found, str) else found:
+                if arn.startswith("arn:aws:s3:::") and "/" not in arn:
+                    buckets.add(arn.removeprefix("arn:aws:s3:::"))
+                elif ":glue:" in arn and ":database/" in arn:
+                    databases.add(arn.split(":database/", 1)[1])
+    return sorted(buckets), sorted(databases)
+
+
+def inventory(record: StackRecord, admin: Target, account: str) -> dict[str, Any]:
+    """The learner's AWS twin as the emulator reports it (see `localcloud.inventory`)."""
+    target = admin.in_region(record.region)
+    s3_client = target.client("s3")
+    bucket_tags = {b: s3.bucket_tags(s3_client, b) for b in s3.list_buckets(s3_client)}
+    owned = {b: t for b, t in bucket_tags.items() if t is not None and _owned(t, record)}
+    layers: dict[str, str] = {}
+    for bucket in sorted(owned):
+        match = _LAYER_OF_BUCKET.search(bucket)
+        if match:
+            layers[match.group(1)] = bucket
+
+    glue_client = target.client("glue")
+    db_tags = {
+        db: glue.database_tags(glue_client, glue.database_arn(record.region, account, db))
+        for db in glue.list_databases(glue_client)
+    }
+    catalogs = sorted(db for db, t in db_tags.items() if _owned(t, record))
+
+    athena_client = target.client("athena")
+    wg_tags = {
+        wg: athena.workgroup_tags(athena_client, athena.workgroup_arn(record.region, account, wg))
+        for wg in athena.list_workgroups(athena_client)
+    }
+    workgroups = sorted(wg for wg, t in wg_tags.items() if _owned(t, record))
+
+    iam_client = target.client("iam")
+    user_tags = iam.user_tags(iam_client, record.identity)
+    documents = iam.user_policies(iam_client, record.identity) if user_tags is not None else {}
+    storage, reachable_catalogs = _scope(documents)
+
+    tag_sources = [t for t in owned.values()]
+    tag_sources += [db_tags[db] for db in catalogs] + [wg_tags[wg] for wg in workgroups]
+    tag_sources.append(user_tags or {})
+    common = dict(tag_sources[0]) if tag_sources else {}
+    for tags in tag_sources[1:]:
+        common = {k: v for k, v in common.items() if tags.get(k) == v}
+
+    return {
+        "stack": record.stack,
+        "cloud": "aws",
+        "layers": layers,
+        "catalogs": catalogs,
+        "workgroup": ",".join(workgroups),
+        "identity": {
+            "name": record.identity if user_tags is not None else "",
+            "storage": storage,
+            "catalogs": reachable_catalogs,
+        },
+        "tags": common,
+    }

@@ -1,0 +1,334 @@
+"""The twin's AWS emulator process: moto in server mode, made durable and resource-aware.
+
+Run by `lakelab local up` as `python -m localcloud.aws.server --port N --data DIR`. It serves
+moto's full API on 127.0.0.1 (S3, Glue, Athena, IAM/STS, Redshift and the rest of moto) and
+adds three things moto does not do on its own:
+
+- Durability. Each request that changed something and succeeded is appended to the journal
+  (`localcloud.aws.journal`) before the client gets its answer; on start the journal is
+  replayed into moto before the port opens. Requests are handled one at a time, and moto's
+  random source is seeded per write, so a replay makes the same ids, keys and versions.
+- Resource-level IAM for Glue and Athena (`localcloud.aws.authz`).
+- IAM enforcement that survives restarts: with `--enforce`, enforcement is switched on right
+  after the replay, so the port never serves a request unchecked.
+
+Not emulated or not kept: STS sessions (`AssumeRole` credentials) do not survive a restart;
+timestamps (creation dates, `LastModified`) are those of the replay; `POST /moto-api/reset`
+is refused (use `lakelab local rm` or `lakelab local down --purge`).
+
+Control endpoints, for lakelab only: `GET /_lakelab/health` and `POST /_lakelab/forget`
+(`{"names": [...]}`: drop a removed learner's entries from the journal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, unquote_to_bytes
+
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.request import (
+    PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+    EnvironHeaders,
+    environ_key_for_header,
+    should_preserve_original_header_name,
+)
+from moto.moto_api._internal import mock_random
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+from werkzeug.wsgi import get_input_stream
+
+from localcloud.aws import authz
+from localcloud.aws.journal import Entry, Journal
+
+log = logging.getLogger("lakelab.aws")
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+READ_PREFIXES = ("Get", "List", "Describe", "BatchGet", "Search", "Lookup", "Simulate", "Head")
+SKIP_HEADERS = {"content-length", "connection", "keep-alive", "transfer-encoding", "expect"}
+# Services whose calls are never journaled: STS sessions are short-lived by design.
+UNJOURNALED_SERVICES = {"sts"}
+
+
+def _service_of(headers: dict[str, str]) -> str:
+    auth = headers.get("Authorization", "")
+    if "Credential=" in auth:
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+        if len(scope) >= 4:
+            return scope[3]
+    return ""
+
+
+def _arn_tail(value: str) -> list[str]:
+    tail = value.rsplit(":", 1)[-1]
+    return [value, tail, tail.rsplit("/", 1)[-1]]
+
+
+def classify(method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[bool, list[str]]:
+    """Whether a request may change state, and the resource names it touches."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return False, []
+    service = _service_of(headers)
+    if service in UNJOURNALED_SERVICES:
+        return False, []
+    target = headers.get("X-Amz-Target", "")
+    if target:
+        operation = target.rsplit(".", 1)[-1]
+        if operation.startswith(READ_PREFIXES):
+            return False, []
+        return True, _json_refs(body)
+    form: dict[str, list[str]] = {}
+    if headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qs(body.decode("utf-8", "replace"))
+    action = (form.get("Action") or parse_qs(query).get("Action") or [""])[0]
+    if action:
+        if action.startswith(READ_PREFIXES):
+            return False, []
+        return True, sorted({v for values in form.values() for v in values if len(v) < 256})
+    if service in ("s3", "") and method == "POST" and "select" in parse_qs(query, keep_blank_values=True):
+        return False, []
+    segment = unquote(path.lstrip("/").split("/", 1)[0])
+    return True, [segment] if segment else []
+
+
+def _json_refs(body: bytes) -> list[str]:
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        return []
+    refs: list[str] = []
+    if not isinstance(params, dict):
+        return refs
+    for value in params.values():
+        if isinstance(value, str):
+            refs += _arn_tail(value) if value.startswith("arn:") else [value]
+        elif isinstance(value, dict) and isinstance(value.get("Name"), str):
+            refs.append(value["Name"])
+    return refs
+
+
+def _headers_of(environ: dict[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in EnvironHeaders(environ):
+        if name.lower() not in SKIP_HEADERS:
+            headers[name] = value
+    return headers
+
+
+def replay_environ(entry: Entry) -> dict[str, Any]:
+    """A WSGI environ equivalent to the journaled request."""
+    path, _, query = entry.uri.partition("?")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": entry.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": query,
+        "RAW_URI": entry.uri,
+        "REQUEST_URI": entry.uri,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(entry.body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(entry.body)),
+    }
+    preserved: dict[str, str] = {}
+    for name, value in entry.headers.items():
+        key = environ_key_for_header(name)
+        environ[key] = value
+        if should_preserve_original_header_name(name):
+            preserved[key] = name
+    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = preserved
+    return environ
+
+
+class _DeterministicOs:
+    """`os` as moto's S3 module sees it: `urandom` (multipart upload ids) drawn from moto's
+    seeded random source, so a replayed upload keeps its id."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    @staticmethod
+    def urandom(size: int) -> bytes:
+        return int(mock_random.getrandbits(8 * size)).to_bytes(size, "little")
+
+
+def _make_ids_replayable() -> None:
+    import moto.s3.models as s3_models
+
+    s3_models.os = _DeterministicOs()
+
+
+def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"] = status
+        captured["headers"] = headers
+        return lambda data: None
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return captured.get("status", "500 INTERNAL SERVER ERROR"), captured.get("headers", []), body
+
+
+class TwinAwsApp:
+    """WSGI app: moto behind a journal, one request at a time."""
+
+    def __init__(self, moto_app: WSGIApp, journal: Journal) -> None:
+        self.moto = moto_app
+        self.journal = journal
+        self.lock = threading.Lock()
+        self.replayed = 0
+        self.replay_failures = 0
+
+    def replay(self) -> None:
+        started = time.monotonic()
+        for entry in self.journal.entries():
+            mock_random.seed(entry.seed)
+            status, _, body = _call(self.moto, replay_environ(entry))
+            self.replayed += 1
+            if not status.startswith("2"):
+                self.replay_failures += 1
+                log.warning("replay of %s %s gave %s: %s", entry.method, entry.uri, status, body[:200])
+        log.info(
+            "replayed %d journal entries (%d failed) in %.2fs",
+            self.replayed,
+            self.replay_failures,
+            time.monotonic() - started,
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        if path.startswith("/_lakelab/"):
+            return self._control(path, environ, start_response)
+        method: str = environ["REQUEST_METHOD"]
+        if path.rstrip("/") == "/moto-api/reset" and method == "POST":
+            return _reply(
+                start_response,
+                "409 CONFLICT",
+                {"error": "use `lakelab local rm` or `lakelab local down --purge` to remove data"},
+            )
+        body = get_input_stream(environ).read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ["wsgi.input_terminated"] = False
+        headers = _headers_of(environ)
+        query: str = environ.get("QUERY_STRING", "")
+        raw_uri: str = environ.get("RAW_URI") or environ.get("REQUEST_URI") or path
+        raw_path = raw_uri.split("?", 1)[0]
+        uri = raw_path + (f"?{query}" if query else "")
+        changes, refs = classify(method, raw_path, query, headers, body)
+        with self.lock:
+            seed = int.from_bytes(os.urandom(7), "big")
+            if changes:
+                mock_random.seed(seed)
+            status, out_headers, out = _call(self.moto, environ)
+            if changes and status.startswith("2"):
+                self.journal.append(Entry(seed, method, uri, headers, body, refs))
+        start_response(status, out_headers)
+        return [out]
+
+    def _control(self, path: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if path == "/_lakelab/health":
+            return _reply(
+                start_response,
+                "200 OK",
+                {
+                    "status": "ok",
+                    "pid": os.getpid(),
+                    "replayed": self.replayed,
+                    "replay_failures": self.replay_failures,
+                    "enforcing": authz.enforcing(),
+                },
+            )
+        if path == "/_lakelab/forget" and environ["REQUEST_METHOD"] == "POST":
+            try:
+                names = json.loads(get_input_stream(environ).read())["names"]
+            except (ValueError, KeyError, TypeError):
+                return _reply(start_response, "400 BAD REQUEST", {"error": "expected {names: [...]}"})
+            with self.lock:
+                dropped = self.journal.forget(str(n) for n in names)
+            return _reply(start_response, "200 OK", {"dropped": dropped})
+        return _reply(start_response, "404 NOT FOUND", {"error": f"no such endpoint {path}"})
+
+
+def _reply(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def enforce_iam() -> None:
+    """What `POST /moto-api/reset-auth` with body `0` does: check every request from now on."""
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+
+
+def build(data_dir: Path) -> TwinAwsApp:
+    authz.install()
+    _make_ids_replayable()
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    return TwinAwsApp(moto_app, Journal(data_dir / "journal.jsonl"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m localcloud.aws.server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--data", type=Path, required=True, help="folder of the journal")
+    parser.add_argument("--enforce", action="store_true", help="enforce IAM after the replay")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = build(args.data)
+    app.replay()
+    if args.enforce:
+        enforce_iam()
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+    def stop(signum: int, frame: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("serving on http://%s:%d (IAM enforced: %s)", args.host, args.port, authz.enforcing())
+    try:
+        server.serve_forever()
+    finally:
+        app.journal.close()
+        log.info("stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""One learner's Azure twin: provision it from the blueprint, read it back, remove it.
+
+- a storage account named `Names.storage_account`, served by Azurite with its own key;
+- a private container per layer, plus `artifacts`, named as the cloud's ADLS filesystems and
+  carrying the blueprint's tags as metadata;
+- the serverless SQL catalog `<workspace>-ondemand` with a schema per catalog layer
+  (`localcloud.azure.synapse`).
+
+The account key is the learner's credential. Adding or removing the account restarts
+Azurite (the caller does that: see `localcloud.twin`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from lakelab.blueprint import Blueprint
+from lakelab.naming import LAYERS
+from localcloud.azure import blob, synapse
+from localcloud.state import StackRecord
+
+EXTRA_CONTAINERS: Final = ("artifacts",)
+
+
+def endpoint_name(bp: Blueprint) -> str:
+    return f"{bp.names.synapse_workspace}-ondemand"
+
+
+def resources(bp: Blueprint) -> dict[str, list[str]]:
+    n = bp.names
+    return {
+        "accounts": [n.storage_account],
+        "containers": [n.filesystem(p) for p in (*bp.layers, *EXTRA_CONTAINERS)],
+        "databases": [n.glue_database(layer) for layer in bp.catalog_layers],
+        "endpoints": [endpoint_name(bp)],
+    }
+
+
+def provision(bp: Blueprint, endpoint: str, key: str, synapse_root: Path) -> StackRecord:
+    n = bp.names
+    account = n.storage_account
+    svc = blob.service(endpoint, account, key)
+    for purpose in (*bp.layers, *EXTRA_CONTAINERS):
+        blob.ensure_container(svc, n.filesystem(purpose), bp.tags)
+    catalogs = [n.glue_database(layer) for layer in bp.catalog_layers]
+    synapse.ensure_catalogs(synapse.catalog_file(synapse_root, account, endpoint_name(bp)), catalogs)
+    return StackRecord(
+        stack=bp.stack_name,
+        cloud="azure",
+        region=bp.region,
+        cohort=bp.cohort,
+        learner=bp.learner,
+        identity=account,
+        secret=key,
+        resources=resources(bp),
+    )
+
+
+def remove(record: StackRecord, endpoint: str, synapse_root: Path) -> list[str]:
+    """Delete every container of the learner's account and their SQL catalog."""
+    svc = blob.service(endpoint, record.identity, record.secret)
+    removed = blob.remove_containers(svc)
+    synapse.remove_catalogs(synapse_root, record.identity)
+    return removed
+
+
+def inventory(record: StackRecord, endpoint: str, synapse_root: Path) -> dict[str, Any]:
+    """The learner's Azure twin as Azurite and the catalog file report it."""
+    svc = blob.service(endpoint, record.identity, record.secret)
+    try:
+        found = blob.containers(svc)
+    except Exception as exc:
+        if getattr(exc, "status_code", 0) in (401, 403, 404):
+            found = {}
+        else:
+            raise
+    layers = {name: name for name in sorted(found) if name in LAYERS}
+    tag_sets = [blob.decode_tags(meta) or {} for meta in found.values()]
+    common = dict(tag_sets[0]) if tag_sets else {}
+    for tags in tag_sets[1:]:
+        common = {k: v for k, v in common.items() if tags.get(k) == v}
+    names = synapse.endpoints(synapse_root, record.identity)
+    catalogs: set[str] = set()
+    for name in names:
+        catalogs.update(synapse.read_catalogs(synapse.catalog_file(synapse_root, record.identity, name)))
+    return {
+        "stack": record.stack,
+        "cloud": "azure",
+        "layers": layers,
+        "catalogs": sorted(catalogs),
+        "workgroup": ",".join(names),
+        "identity": {
+            "name": record.identity if found else "",
+            "storage": blob.reachable(svc),
+            "catalogs": sorted(catalogs),
+        },
+        "tags": common,
+    }
+

@@ -1,0 +1,128 @@
+"""`lakelab local`: run the local twin of learners' clouds.
+
+    lakelab local up [--stack S ...] [--cohort C]   start the emulators, provision learners
+    lakelab local status                            what runs, and which learners exist
+    lakelab local show [--stack S ...]              what was created, read from the emulators
+    lakelab local env --stack S                     the learner's endpoints and credentials
+    lakelab local rm --stack S ...                  remove learners, leaving nothing of theirs
+    lakelab local down [--purge]                    stop the emulators (and delete all data)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from localcloud import show, twin
+from localcloud.state import STATE_ENV
+
+app = typer.Typer(
+    name="local",
+    help="Run the local twin: emulators and learner stacks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(highlight=False)
+
+StackOpt = Annotated[
+    list[str] | None,
+    typer.Option("--stack", "-s", help="A stack (stacks/Pulumi.<stack>.yaml); repeat for more."),
+]
+
+
+@app.command()
+def up(
+    stack: StackOpt = None,
+    cohort: Annotated[str | None, typer.Option(help="Every stack of this cohort.")] = None,
+    aws_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port of the AWS emulator [env LAKELAB_AWS_PORT].")
+    ] = None,
+    azure_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port of the Azure emulator [env LAKELAB_AZURE_PORT]."),
+    ] = None,
+    aws_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this existing AWS endpoint (e.g. LocalStack) instead of starting moto"
+            " [env LAKELAB_AWS_ENDPOINT]."
+        ),
+    ] = None,
+    spark: Annotated[
+        bool, typer.Option(help="Check that Java is there for the Spark labs.")
+    ] = True,
+) -> None:
+    """Start the emulators and provision learners' twins (idempotent)."""
+    result = twin.up(
+        stack or [],
+        cohort,
+        aws_port=aws_port,
+        azure_port=azure_port,
+        aws_endpoint=aws_endpoint,
+        spark=spark,
+    )
+    for label in result.started:
+        console.print(f"started {label}")
+    for cloud, url in sorted(result.endpoints.items()):
+        console.print(f"{cloud}: {url}")
+    for name in result.provisioned:
+        console.print(f"provisioned {name}  (lakelab local env --stack {name})")
+    if not result.provisioned and not result.started:
+        console.print("the local twin is up; nothing to change")
+
+
+@app.command()
+def status() -> None:
+    """Show the emulators and the provisioned learners."""
+    report = twin.status()
+    console.print(show.status_table(report))
+    if report.stacks:
+        console.print(show.stacks_table(report))
+    else:
+        console.print("no learner is provisioned")
+
+
+@app.command("show")
+def show_cmd(stack: StackOpt = None) -> None:
+    """Show what the emulators hold for each learner (all provisioned learners by default)."""
+    stacks = stack or [r.stack for r in twin.status().stacks]
+    show.print_inventory(stacks, console)
+
+
+@app.command()
+def env(
+    stack: Annotated[str, typer.Option("--stack", "-s", help="The learner's stack.")],
+) -> None:
+    """Print the learner's endpoints and credentials as shell export lines."""
+    typer.echo(twin.env(stack), nl=False)
+
+
+@app.command()
+def rm(
+    stack: Annotated[list[str], typer.Option("--stack", "-s", help="A stack to remove; repeat for more.")],
+) -> None:
+    """Remove learners' twins: buckets, catalogs, identities, data, credentials."""
+    removed = twin.rm(stack)
+    for name in removed:
+        console.print(f"removed {name}")
+    if not removed:
+        console.print("nothing to remove")
+
+
+@app.command()
+def down(
+    purge: Annotated[
+        bool, typer.Option(help=f"Also delete all data and state (the {STATE_ENV} folder's content).")
+    ] = False,
+) -> None:
+    """Stop the emulators; learners' data is kept unless --purge."""
+    stopped = twin.down(purge=purge)
+    for label in stopped:
+        console.print(f"stopped {label}")
+    if purge:
+        console.print("purged the local twin's data")
+    elif not stopped:
+        console.print("nothing was running")

@@ -1,0 +1,363 @@
+"""Starting, watching and stopping the emulator processes.
+
+Two processes, both bound to 127.0.0.1 only and both started in their own session so they
+outlive the `lakelab` command that started them:
+
+- AWS: `python -m localcloud.aws.server` (moto, see `localcloud.aws.server`).
+- Azure: Azurite's blob service under Node, through `localcloud/azure/azurite_launcher.js`.
+
+Each has a PID file and a log file in the state folder. The PID file is JSON (`pid`, `port`,
+`config`, `started`); a process counts as running only if that pid is alive, its command
+line is the emulator's, and its health check answers. A stale PID file (after `kill -9` or a
+reboot) is treated as "stopped" and replaced on the next start.
+
+Prerequisites are checked before anything starts: Node.js (for Azurite), the Azurite package
+(`npm ci` at the project root), Java (for the Spark labs, unless skipped) and free ports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from lakelab.errors import UserError
+from localcloud.state import Paths
+
+PACKAGE_ROOT: Final = Path(__file__).resolve().parent
+PROJECT_ROOT: Final = PACKAGE_ROOT.parent
+LAUNCHER: Final = PACKAGE_ROOT / "azure" / "azurite_launcher.js"
+MIN_NODE: Final = 20
+
+AWS_MARKER: Final = "localcloud.aws.server"
+AZURE_MARKER: Final = "azurite_launcher.js"
+
+
+@dataclass(frozen=True)
+class Running:
+    pid: int
+    port: int
+    config: str
+    started: float
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """One supervised emulator process."""
+
+    name: str
+    label: str
+    pid_file: Path
+    log_file: Path
+    marker: str
+
+    def running(self) -> Running | None:
+        """The live process this PID file names, or None (and the stale file is removed)."""
+        info = _read_pid_file(self.pid_file)
+        if info is None:
+            return None
+        if not _is_our_process(info.pid, self.marker):
+            with contextlib.suppress(OSError):
+                self.pid_file.unlink()
+            return None
+        return info
+
+    def start(
+        self,
+        argv: Sequence[str],
+        *,
+        port: int,
+        config: str,
+        env: Mapping[str, str],
+    ) -> subprocess.Popen[bytes]:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_file, "ab")  # noqa: SIM115 - handed to the child
+        log.write(f"\n--- lakelab: starting {self.label} on 127.0.0.1:{port} ---\n".encode())
+        log.flush()
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=dict(env),
+                cwd=self.log_file.parent,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise UserError(f"cannot start the {self.label}: {exc.strerror} ({argv[0]})") from None
+        finally:
+            log.close()
+        _write_pid_file(self.pid_file, Running(proc.pid, port, config, time.time()))
+        return proc
+
+    def wait_healthy(
+        self, proc: subprocess.Popen[bytes], healthy: Callable[[], bool], timeout: float
+    ) -> None:
+        """Wait for the health check; a process that exits or never answers is an error."""
+        deadline = time.monotonic() + timeout
+        while True:
+            code = proc.poll()
+            if code is not None:
+                self._forget(proc)
+                raise UserError(
+                    f"the {self.label} exited during start (exit code {code}): "
+                    f"{last_line(self.log_file)} (log: {self.log_file})"
+                )
+            if healthy():
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise UserError(
+                    f"the {self.label} did not answer its health check within {timeout:g}s "
+                    f"(log: {self.log_file})"
+                )
+            time.sleep(0.03)
+
+    def _forget(self, proc: subprocess.Popen[bytes]) -> None:
+        info = _read_pid_file(self.pid_file)
+        if info is not None and info.pid == proc.pid:
+            with contextlib.suppress(OSError):
+                self.pid_file.unlink()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop the process (SIGTERM, then SIGKILL). True if one was running."""
+        info = self.running()
+        if info is None:
+            return False
+        _terminate(info.pid, timeout)
+        with contextlib.suppress(OSError):
+            self.pid_file.unlink()
+        return True
+
+
+def aws_emulator(paths: Paths) -> Emulator:
+    return Emulator("aws", "AWS emulator (moto)", paths.aws_pid, paths.aws_log, AWS_MARKER)
+
+
+def azure_emulator(paths: Paths) -> Emulator:
+    return Emulator("azure", "Azure emulator (Azurite)", paths.azure_pid, paths.azure_log, AZURE_MARKER)
+
+
+# --- processes -----------------------------------------------------------------------------
+def _read_pid_file(path: Path) -> Running | None:
+    try:
+        raw = json.loads(path.read_text())
+        return Running(int(raw["pid"]), int(raw["port"]), str(raw["config"]), float(raw["started"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        # Unreadable: nothing can be trusted about it, so it names no process.
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+def _write_pid_file(path: Path, info: Running) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps({"pid": info.pid, "port": info.port, "config": info.config, "started": info.started})
+    )
+    os.replace(tmp, path)
+
+
+def _command_line(pid: int) -> str | None:
+    proc = Path(f"/proc/{pid}/cmdline")
+    if proc.parent.parent.is_dir() and Path("/proc/self").exists():
+        try:
+            return proc.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return None
+    try:
+        out = subprocess.run(
+            ["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def _is_our_process(pid: int, marker: str) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False
+    cmdline = _command_line(pid)
+    return cmdline is not None and marker in cmdline and not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
+
+
+def _terminate(pid: int, timeout: float) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    # Reap our own child if it is one, so it does not linger as a zombie.
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _is_zombie(pid)
+
+
+def last_line(path: Path, limit: int = 300) -> str:
+    try:
+        lines = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return "no log"
+    lines = [line for line in lines if not line.startswith("--- lakelab:")]
+    return lines[-1][:limit] if lines else "no output"
+
+
+# --- checks --------------------------------------------------------------------------------
+def check_port_free(port: int, what: str, option: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise UserError(
+                    f"port {port} on 127.0.0.1 is in use by another program, so the {what} cannot"
+                    f" start there; free it or choose another port with {option}"
+                ) from None
+            raise
+
+
+def http_ok(url: str, timeout: float = 0.5, *, any_status: bool = False) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return bool(response.status == 200)
+    except urllib.error.HTTPError:
+        return any_status
+    except (OSError, ValueError):
+        return False
+
+
+def find_node() -> Path:
+    env = os.environ.get("LAKELAB_NODE")
+    found = env or shutil.which("node")
+    if not found or not Path(found).exists():
+        raise UserError(
+            f"Node.js was not found{' at ' + env if env else ' on PATH'}: the Azure emulator"
+            f" (Azurite) needs Node.js {MIN_NODE} or later; install it (or set LAKELAB_NODE)"
+        )
+    try:
+        out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"Node.js at {found} does not run: {exc}") from None
+    match = re.match(r"v(\d+)\.", out.stdout.strip())
+    if out.returncode != 0 or not match:
+        raise UserError(f"Node.js at {found} does not run (`node --version` said {out.stdout.strip()!r})")
+    if int(match.group(1)) < MIN_NODE:
+        raise UserError(
+            f"Node.js {out.stdout.strip()} at {found} is too old: Azurite needs Node.js {MIN_NODE} or later"
+        )
+    return Path(found)
+
+
+def find_azurite() -> Path:
+    env = os.environ.get("LAKELAB_AZURITE_DIR")
+    folder = Path(env) if env else PROJECT_ROOT / "node_modules" / "azurite"
+    if not (folder / "dist" / "src" / "blob" / "main.js").is_file():
+        raise UserError(
+            f"Azurite is not installed in {folder}: run `npm ci` in {PROJECT_ROOT}"
+            " (package.json pins the version)"
+        )
+    return folder
+
+
+def find_java() -> Path:
+    home = os.environ.get("JAVA_HOME")
+    candidate = Path(home) / "bin" / "java" if home else None
+    found = str(candidate) if candidate and candidate.exists() else shutil.which("java")
+    if not found:
+        where = f"in JAVA_HOME ({home}) or on PATH" if home else "on PATH (and JAVA_HOME is not set)"
+        raise UserError(
+            f"Java was not found {where}: the Spark labs run on Java 17; install a JDK or set"
+            " JAVA_HOME, or pass --no-spark to use the twin without Spark"
+        )
+    try:
+        out = subprocess.run([found, "-version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"Java at {found} does not run: {exc}") from None
+    if out.returncode != 0:
+        raise UserError(f"Java at {found} does not run: {last_text(out.stderr)}")
+    return Path(found)
+
+
+def last_text(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def python_env() -> dict[str, str]:
+    """The environment for the AWS emulator: this Python, able to import `localcloud`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+    path = env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(PROJECT_ROOT) + (os.pathsep + path if path else "")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def aws_argv(port: int, data: Path, *, enforce: bool) -> list[str]:
+    argv = [sys.executable, "-m", "localcloud.aws.server", "--port", str(port), "--data", str(data)]
+    return [*argv, "--enforce"] if enforce else argv
+
+
+def azure_argv(node: Path, azurite: Path, port: int, location: Path) -> list[str]:
+    return [
+        str(node),
+        str(LAUNCHER),
+        str(azurite),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
+        "--location",
+        str(location),
+        "--skipApiVersionCheck",
+        "--loose",
+        "--silent",
+        "--disableTelemetry",
+        "--disableProductStyleUrl",
+    ]

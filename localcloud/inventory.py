@@ -1,0 +1,38 @@
+"""What the twin holds for a stack, read back from the emulators.
+
+`twin_inventory(stack)` lists the learner's resources from the emulators' actual state, never
+from the blueprint: S3 buckets and their tags, Glue databases and their tags, the Athena
+workgroup, the IAM user's inline policy (parsed for the buckets and databases it reaches);
+on Azure, the storage account's containers and their metadata, the serverless SQL catalog
+file's schemas, and the containers the learner's own key can list.
+
+The shape is the one `lakelab.inventory.plan_inventory` gives for the offline plan, so the two
+compare with `==`:
+
+    {"stack": str, "cloud": "aws" | "azure",
+     "layers": {layer: bucket or container},
+     "catalogs": [database, ...],                      # sorted
+     "workgroup": str,                                 # Athena workgroup / SQL endpoint
+     "identity": {"name": str,                         # IAM user / storage account
+                  "storage": [bucket or container, ...],   # what the credential reaches
+                  "catalogs": [database, ...]},
+     "tags": {key: value}}                             # tags every resource carries
+
+Membership is decided by the resources' own `cohort` and `learner` tags, so a resource that
+lost its tags, or a tag that drifted on one resource, shows up as a difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localcloud import twin
+from localcloud.aws import learner as aws_learner
+from localcloud.azure import learner as azure_learner
+
+
+def twin_inventory(stack: str) -> dict[str, Any]:
+    paths, state, record = twin.record_of(stack)
+    if record.cloud == "aws":
+        return aws_learner.inventory(record, twin.admin_target(state), twin.aws_account(state))
+    return azure_learner.inventory(record, state.azure.url, paths.synapse_dir)

@@ -1,0 +1,88 @@
+"""The `lakelab plan` and `lakelab policy check` commands, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LAKELAB = [sys.executable, "-m", "lakelab"]
+
+
+def run(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "250"}  # keep Rich tables on one line per row
+    if home is not None:
+        env["LAKELAB_HOME"] = str(home)
+    return subprocess.run([*LAKELAB, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_plan_json_is_stable_and_complete() -> None:
+    first, second = run("plan", "--stack", "demo-alice-aws", "--json"), run("plan", "-s", "demo-alice-aws", "--json")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    doc = json.loads(first.stdout)
+    assert doc["schema"] == "lakelab.plan/v1"
+    assert doc["summary"]["resources"] == 62
+    assert {"urn", "type", "name", "parent", "custom", "inputs", "tags"} == set(doc["resources"][0])
+
+
+def test_plan_tree_for_azure() -> None:
+    result = run("plan", "--stack", "demo-bob-azure")
+    assert result.returncode == 0, result.stderr
+    assert "demo-bob-azure (azure, westeurope)" in result.stdout
+    assert "azure-native:synapse:BigDataPool" in result.stdout
+    assert "lldemobob0f09012d" in result.stdout
+
+
+def test_unknown_stack_is_one_line() -> None:
+    result = run("plan", "--stack", "demo-carol-aws")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown stack 'demo-carol-aws'")
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_invalid_stack_config_names_the_field(scratch_home: Path) -> None:
+    path = scratch_home / "stacks" / "Pulumi.demo-carol-aws.yaml"
+    path.write_text(GOOD_AWS.format(learner="carol").replace("budgetUsd: 40", "budgetUsd: -1"))
+    result = run("plan", "--stack", "demo-carol-aws", home=scratch_home)
+    assert result.returncode == 2
+    assert "lakelab:budgetUsd: budget must be more than 0 USD, got -1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_policy_check_passes_the_demo_cohort() -> None:
+    result = run("policy", "check", "--cohort", "demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("all 13 policies pass") == 4
+
+
+GOOD_AWS = """config:
+  lakelab:cohort: demo
+  lakelab:learner: {learner}
+  lakelab:course: end-to-end-pipelines
+  lakelab:cloud: aws
+  lakelab:region: us-east-1
+  lakelab:expires: "2030-06-30"
+  lakelab:email: x@example.com
+  lakelab:budgetUsd: 40
+"""
+
+
+@pytest.mark.parametrize(
+    ("learner", "extra", "expected"),
+    [
+        ("pub", "  lakelab:access:\n    blockPublicAccess: false\n", "public access block must set"),
+        ("big", "  lakelab:warehouse:\n    baseCapacityRpu: 64\n", "base capacity 64 RPU is above 8 RPU"),
+    ],
+)
+def test_policy_check_fails_clearly(scratch_home: Path, learner: str, extra: str, expected: str) -> None:
+    stack = f"demo-{learner}-aws"
+    (scratch_home / "stacks" / f"Pulumi.{stack}.yaml").write_text(GOOD_AWS.format(learner=learner) + extra)
+    result = run("policy", "check", "--stack", stack, home=scratch_home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expected in result.stdout
+    assert "mandatory violation(s)" in result.stdout

@@ -1,0 +1,89 @@
+"""Bronze: landing CSVs kept exactly as received (all strings) plus lineage columns.
+
+One partition per landing batch (`batch=<file stem>`). An incremental run ingests only the
+batches bronze does not hold yet; a full run re-ingests every landing batch and replaces the
+whole table. Either way a rerun overwrites the partitions it writes, never appends twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from lakelab_jobs.contract import BATCH, Entity
+from lakelab_jobs.lakefs import LakeFS, join
+from lakelab_jobs.layout import Lake
+
+CSV_SUFFIX = ".csv"
+
+
+def landing_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
+    """Batch names (file stems) in landing, in name order (= arrival order by convention)."""
+    files = fs.list_files(lake.landing_dir(entity.name))
+    return [f.removesuffix(CSV_SUFFIX) for f in files if f.endswith(CSV_SUFFIX)]
+
+
+def bronze_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
+    prefix = f"{BATCH}="
+    dirs = fs.list_dirs(lake.bronze_table(entity.name))
+    return [d.removeprefix(prefix) for d in dirs if d.startswith(prefix)]
+
+
+def read_landing(
+    spark: SparkSession, lake: Lake, entity: Entity, batches: list[str]
+) -> DataFrame:
+    """The batches' CSV rows as strings, with the batch name. Headers must match the contract
+    (by position and name), so a reordered or renamed source fails loudly here."""
+    schema = T.StructType([T.StructField(c, T.StringType()) for c in entity.landing])
+    paths = [join(lake.landing_dir(entity.name), b + CSV_SUFFIX) for b in batches]
+    df = spark.read.csv(paths, header=True, schema=schema, enforceSchema=False, mode="PERMISSIVE")
+    source = F.input_file_name()
+    return df.select(
+        *entity.landing,
+        source.alias("_source_file"),
+        F.regexp_extract(source, r"([^/]+)\.csv$", 1).alias(BATCH),
+    )
+
+
+def ingest(
+    spark: SparkSession,
+    fs: LakeFS,
+    lake: Lake,
+    entity: Entity,
+    run_id: str,
+    ingested_at: datetime,
+    full: bool,
+) -> dict[str, Any]:
+    """Land new batches (or all, when `full`) into bronze; returns the table's counts."""
+    available = landing_batches(fs, lake, entity)
+    done = set() if full else set(bronze_batches(fs, lake, entity))
+    todo = [b for b in available if b not in done]
+    counts: dict[str, Any] = {"batches": todo, "rows_in": 0, "rows_out": 0}
+    if not todo:
+        if full:
+            fs.delete(lake.bronze_table(entity.name))
+        return counts
+
+    rows = Observation(f"bronze_{entity.name}")
+    df = read_landing(spark, lake, entity, todo).select(
+        *entity.landing,
+        "_source_file",
+        F.lit(ingested_at).cast("timestamp").alias("_ingested_at"),
+        F.lit(run_id).alias("_run_id"),
+        BATCH,
+    )
+    (
+        df.observe(rows, F.count(F.lit(1)).alias("rows"))
+        .write.mode("overwrite")
+        # Full: replace the whole table; incremental: only the batches written.
+        .option("partitionOverwriteMode", "static" if full else "dynamic")
+        .partitionBy(BATCH)
+        .parquet(lake.bronze_table(entity.name))
+    )
+    written = int(rows.get["rows"])
+    counts.update(rows_in=written, rows_out=written)
+    return counts
