@@ -17,5 +17,6 @@ from dbt_harness import DbtEnv, find_dbt
 def dbt_env(tmp_path_factory: pytest.TempPathFactory) -> DbtEnv:
     dbt = find_dbt()
     if dbt is None:
-        pytest.skip("dbt is not installed (expected .venv-dbt/bin/dbt, $LAKELAB_DBT or PATH)")
+        # `make test` installs .venv-dbt; a missing dbt is a broken setup, not a reason to skip.
+        pytest.fail("dbt is not installed (expected .venv-dbt/bin/dbt, $LAKELAB_DBT or PATH)")
     return DbtEnv(tmp=tmp_path_factory.mktemp("dbt"), dbt=dbt)
