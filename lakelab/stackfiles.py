@@ -30,7 +30,18 @@ def stacks_dir() -> Path:
 
 
 def stack_file(stack: str) -> Path:
+    """`stacks/Pulumi.<stack>.yaml`, or `stack` itself when it is a path to a config file."""
+    if stack.endswith((".yaml", ".yml")) and Path(stack).is_file():
+        return Path(stack).resolve()
     return stacks_dir() / f"Pulumi.{stack}.yaml"
+
+
+def stack_name_of(stack: str) -> str:
+    """The stack name for a name or a `Pulumi.<stack>.yaml` path."""
+    if stack.endswith((".yaml", ".yml")):
+        name = Path(stack).name.rsplit(".", 1)[0]
+        return name.removeprefix("Pulumi.")
+    return stack
 
 
 def list_stacks(cohort: str | None = None) -> list[str]:
@@ -70,7 +81,7 @@ def load_blueprint(
         raise BlueprintError(
             f"{stack_file(stack).name}:\n  " + str(exc).replace("\n", "\n  ")
         ) from None
-    if bp.stack_name != stack:
+    if bp.stack_name != stack_name_of(stack):
         raise BlueprintError(
             f"{stack_file(stack).name}: the stack is named {stack!r} but its config describes"
             f" {bp.stack_name!r} (<cohort>-<learner>-<cloud>)"

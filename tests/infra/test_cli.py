@@ -86,3 +86,11 @@ def test_policy_check_fails_clearly(scratch_home: Path, learner: str, extra: str
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stdout
     assert "mandatory violation(s)" in result.stdout
+
+
+def test_plan_accepts_a_stack_file_path(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.demo-dora-aws.yaml"
+    path.write_text(GOOD_AWS.format(learner="dora"))
+    result = run("plan", "--stack", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outputs"]["identity"]["name"] == "ll-demo-dora"
