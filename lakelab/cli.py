@@ -22,9 +22,19 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so `lakelab --help` stays fast and one broken area cannot hide the others.
-    from lakelab import plan_cli
+    from lakelab import compare, plan_cli
+    from lakelab.cohort.cli import app as cohort_app
+    from lakelab.cost import cli as cost_cli
 
     plan_cli.register(app)
+    cost_cli.register(app)
+    compare.register(app)
+    app.add_typer(
+        cohort_app, name="cohort", help="Run whole cohorts: roster, stacks, status, teardown."
+    )
+    from lakelab.labs.cli import app as lab_app
+
+    app.add_typer(lab_app, name="lab", help="Self-grading labs on the local twin.")
     try:
         from localcloud.cli import app as local_app
     except ImportError:  # pragma: no cover - the local twin is part of every install

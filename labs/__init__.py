@@ -1,0 +1,1 @@
+"""The labs: one package per lab, each exposing `LAB` (see lakelab/labs/framework.py)."""

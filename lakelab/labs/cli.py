@@ -1,0 +1,153 @@
+"""`lakelab lab ...`: list, start, run, check, reset, break, progress."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lakelab.errors import UserError
+from lakelab.labs.framework import Criterion, LabContext, results_json
+from lakelab.labs.registry import context, lab_ids, load_lab
+
+app = typer.Typer(help="Self-grading labs on the local twin.", no_args_is_help=True)
+console = Console(highlight=False)
+
+LabArg = Annotated[str, typer.Argument(help="Lab id (see `lakelab lab list`)")]
+StackOpt = Annotated[str, typer.Option("--stack", "-s", help="The learner's stack, e.g. demo-alice-aws")]
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+@app.command("list")
+def list_labs() -> None:
+    """List the labs with their roles and tiers."""
+    table = Table(header_style="bold")
+    for col in ("lab", "title", "roles", "tiers"):
+        table.add_column(col)
+    for lab_id in lab_ids():
+        info = load_lab(lab_id).info
+        table.add_row(info.id, info.title, ", ".join(info.roles), " ".join(info.tiers))
+    console.print(table)
+
+
+def _ctx(lab: str, stack: str) -> LabContext:
+    ctx = context(lab, stack)
+    ctx.log = lambda line: console.print(f"  {line}")
+    return ctx
+
+
+@app.command()
+def start(lab: LabArg, stack: StackOpt) -> None:
+    """Generate the lab's data and land it in the learner's lake."""
+    ctx = _ctx(lab, stack)
+    with console.status(f"starting {lab} on {stack}"):
+        summary = load_lab(lab).start(ctx)
+    console.print(f"[green]started[/] {lab} on {stack}: {summary}")
+
+
+@app.command()
+def run(lab: LabArg, stack: StackOpt) -> None:
+    """Run the reference solution."""
+    ctx = _ctx(lab, stack)
+    console.print(f"running the reference solution of {lab} on {stack}")
+    summary = load_lab(lab).run(ctx)
+    console.print(f"[green]done[/] {lab} on {stack}: {summary}")
+
+
+def grade(lab: str, stack: str) -> tuple[list[Criterion], dict[str, Any]]:
+    ctx = context(lab, stack)
+    criteria = load_lab(lab).check(ctx)
+    doc = results_json(lab, stack, criteria)
+    (ctx.work_dir / "check.json").write_text(json.dumps(doc, indent=2, default=str))
+    return criteria, doc
+
+
+@app.command()
+def check(
+    lab: LabArg,
+    stack: StackOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
+) -> None:
+    """Grade the learner's results; exit 1 when any criterion fails."""
+    criteria, doc = grade(lab, stack)
+    if as_json:
+        print(json.dumps(doc, indent=2, default=str))
+    else:
+        table = Table(title=f"{lab} on {stack}", header_style="bold")
+        for col in ("criterion", "expected", "found", "result"):
+            table.add_column(col, overflow="fold")
+        for c in criteria:
+            mark = "[green]pass[/]" if c.passed else "[red]FAIL[/]"
+            table.add_row(f"{c.id}: {c.description}", _short(c.expected), _short(c.found), mark)
+        console.print(table)
+        console.print(f"{doc['passed']}/{doc['total']} criteria pass")
+    if not doc["ok"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reset(lab: LabArg, stack: StackOpt) -> None:
+    """Remove everything the lab (and the learner, for it) wrote."""
+    ctx = _ctx(lab, stack)
+    summary = load_lab(lab).reset(ctx)
+    (ctx.work_dir / "check.json").unlink(missing_ok=True)
+    console.print(f"reset {lab} on {stack}: {summary}")
+
+
+@app.command("break")
+def break_(
+    drill: Annotated[str, typer.Argument(help="The fault to inject")],
+    stack: StackOpt,
+    lab: Annotated[str, typer.Option(help="The lab that owns the drill")] = "failure-drills",
+) -> None:
+    """Inject one fault for a failure drill."""
+    the_lab = load_lab(lab)
+    if drill not in the_lab.drills:
+        known = ", ".join(the_lab.drills) or "none"
+        raise UserError(f"unknown drill {drill!r} for {lab}; drills: {known}")
+    summary = the_lab.drills[drill](_ctx(lab, stack))
+    console.print(f"[yellow]injected[/] {drill} into {stack}: {summary}")
+
+
+@app.command()
+def progress(
+    cohort: Annotated[str, typer.Option(help="Cohort name")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Which criteria each learner of a cohort passes, lab by lab (graded now)."""
+    from localcloud import twin
+
+    provisioned = sorted(s.stack for s in twin.status().stacks if s.cohort == cohort)
+    if not provisioned:
+        raise UserError(f"no stack of cohort {cohort!r} is on the local twin; run `lakelab local up --cohort {cohort}`")
+    rows: list[dict[str, Any]] = []
+    for stack in provisioned:
+        for lab in lab_ids():
+            criteria, doc = grade(lab, stack)
+            rows.append(doc)
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(title=f"cohort {cohort}: criteria passed", header_style="bold")
+    table.add_column("stack")
+    for lab in lab_ids():
+        table.add_column(lab, overflow="fold")
+    for stack in provisioned:
+        cells = []
+        for lab in lab_ids():
+            doc = next(r for r in rows if r["stack"] == stack and r["lab"] == lab)
+            failing = [c["id"] for c in doc["criteria"] if not c["passed"]]
+            color = "green" if doc["ok"] else ("yellow" if doc["passed"] else "red")
+            cell = f"[{color}]{doc['passed']}/{doc['total']}[/]"
+            if failing:
+                cell += f"\n[dim]missing: {', '.join(failing)}[/]"
+            cells.append(cell)
+        table.add_row(stack, *cells)
+    console.print(table)
