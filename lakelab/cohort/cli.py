@@ -1,0 +1,220 @@
+"""`lakelab cohort`: run whole cohorts.
+
+lakelab cohort init <roster> --cohort C --expires D --budget USD   roster -> stacks/
+lakelab cohort up --cohort C [--cloud aws|azure] [--workers N] [--local]
+lakelab cohort status --cohort C [--local] [--html PATH]
+lakelab cohort down --cohort C [--expired-only] [--stack S ...] [--local]
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lakelab.errors import UserError
+
+app = typer.Typer(
+    name="cohort",
+    help="Run whole cohorts: roster, stacks, status, teardown.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(highlight=False)
+
+CohortOpt = Annotated[str, typer.Option("--cohort", "-c", help="The cohort's name.")]
+LocalOpt = Annotated[bool, typer.Option("--local", help="On the local twin instead of the clouds.")]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers", "-w", min=1, max=32, help="Stacks run in parallel (each in its own work dir)."
+    ),
+]
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@app.command()
+def init(
+    roster: Annotated[
+        Path, typer.Argument(help="The roster: a .csv or .yaml file, one row per learner.")
+    ],
+    cohort: CohortOpt,
+    expires: Annotated[str, typer.Option(help="The labs' expiry date, YYYY-MM-DD.")],
+    budget: Annotated[float, typer.Option(help="Each learner's monthly budget in USD.")],
+    course: Annotated[str, typer.Option(help="The course's slug.")] = "end-to-end-pipelines",
+    aws_region: Annotated[str, typer.Option(help="Region of the AWS labs.")] = "us-east-1",
+    azure_region: Annotated[str, typer.Option(help="Region of the Azure labs.")] = "eastus",
+    allow_ip: Annotated[
+        list[str] | None,
+        typer.Option(help="An IPv4 CIDR the Synapse firewall admits; repeat for more."),
+    ] = None,
+    warehouse: Annotated[str, typer.Option(help="none | serverless | provisioned")] = "serverless",
+    dry_run: Annotated[bool, typer.Option(help="Show the changes without writing them.")] = False,
+) -> None:
+    """Write one stack config per learner and cloud; a re-run applies only the roster's changes."""
+    from lakelab.cohort.configs import apply_sync, plan_sync
+    from lakelab.cohort.roster import Settings, load_roster
+    from lakelab.stackfiles import stack_file
+
+    settings = Settings(
+        cohort=cohort,
+        expires=_date(expires),
+        budget_usd=budget,
+        course=course,
+        aws_region=aws_region,
+        azure_region=azure_region,
+        allowed_ip_ranges=tuple(allow_ip or ()),
+        warehouse_mode=warehouse,
+    )
+    learners = load_roster(roster, settings)
+    plan = plan_sync(learners, settings, roster.name)
+    verb = "would " if dry_run else ""
+    for label, stacks in (("add", plan.added), ("update", plan.updated), ("remove", plan.removed)):
+        for stack in stacks:
+            console.print(f"{verb}{label} {stack_file(stack).name}")
+    if not dry_run:
+        apply_sync(plan)
+    clouds = {c: sum(1 for le in learners if c in le.clouds) for c in ("aws", "azure")}
+    console.print(
+        f"cohort {cohort}: {len(learners)} learners ({clouds['aws']} on AWS,"
+        f" {clouds['azure']} on Azure); {len(plan.added)} added, {len(plan.updated)} updated,"
+        f" {len(plan.removed)} removed, {len(plan.unchanged)} unchanged"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
+
+
+@app.command()
+def up(
+    cohort: CohortOpt,
+    cloud: Annotated[str | None, typer.Option(help="Only this cloud: aws or azure.")] = None,
+    workers: WorkersOpt = 4,
+    local: LocalOpt = False,
+    force: Annotated[
+        bool, typer.Option(help="Run stacks that are already up to date too.")
+    ] = False,
+) -> None:
+    """`pulumi up` for every learner stack in parallel; a re-run skips up-to-date stacks."""
+    from lakelab.cohort.lifecycle import up as run_up
+    from lakelab.cohort.runner import summary_table
+
+    if cloud not in (None, "aws", "azure"):
+        raise UserError(f"--cloud {cloud!r}: use aws or azure")
+    report = run_up(cohort, cloud=cloud, workers=workers, local=local, force=force, console=console)  # type: ignore[arg-type]
+    where = "local twin" if local else "pulumi up"
+    if report.expired:
+        console.print(
+            f"[yellow]expired, not deployed:[/] {', '.join(report.expired)}"
+            f" (`lakelab cohort down --cohort {cohort} --expired-only` removes them)"
+        )
+    if report.outcomes:
+        console.print(summary_table(f"{where}: cohort {cohort}", report.outcomes))
+    else:
+        console.print("nothing to run")
+    if report.failed:
+        from lakelab.cohort.records import cohort_dir
+
+        console.print(
+            f"[red]{len(report.failed)} stack(s) failed[/]; logs in {cohort_dir(cohort) / 'logs'};"
+            " re-run to retry only what is not up to date"
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(
+    cohort: CohortOpt,
+    local: LocalOpt = False,
+    html: Annotated[Path | None, typer.Option(help="Write the HTML page here.")] = None,
+    hours_per_week: Annotated[
+        float | None, typer.Option(min=0, help="Lab hours per learner per week, for cost to date.")
+    ] = None,
+) -> None:
+    """Per learner and cloud: stack state, resources, last update, expiry, cost to date."""
+    from lakelab.cohort.status import gather, render_table, write_html
+
+    result = gather(cohort, local=local, hours_per_week=hours_per_week)
+    console.print(render_table(result))
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/]")
+    console.print(f"HTML: {write_html(result, html)}")
+
+
+@app.command()
+def down(
+    cohort: CohortOpt,
+    expired_only: Annotated[bool, typer.Option(help="Only stacks past their expiry date.")] = False,
+    stack: Annotated[
+        list[str] | None, typer.Option("--stack", "-s", help="Only this stack; repeat for more.")
+    ] = None,
+    workers: WorkersOpt = 4,
+    local: LocalOpt = False,
+) -> None:
+    """Destroy every stack, sweep by the cohort tag, report leftovers, remove clean stacks."""
+    from lakelab.cohort.lifecycle import down as run_down
+    from lakelab.cohort.runner import summary_table
+
+    report = run_down(
+        cohort,
+        stacks=stack or (),
+        expired_only=expired_only,
+        workers=workers,
+        local=local,
+        console=console,
+    )
+    if not report.destroyed:
+        console.print("nothing to tear down" + (" (no stack has expired)" if expired_only else ""))
+        return
+    console.print(summary_table(f"teardown: cohort {cohort}", report.destroyed + report.removed))
+    for sweep in report.sweeps:
+        if sweep.deleted:
+            console.print(f"{sweep.cloud} sweep deleted {len(sweep.deleted)} leftover resource(s):")
+            for item in sweep.deleted:
+                console.print(
+                    f"  {item.kind} {item.name}" + (f" ({item.region})" if item.region else "")
+                )
+        for item, error in sweep.failed:
+            console.print(
+                f"[red]{sweep.cloud} sweep could not delete {item.kind} {item.name}:[/] {error}"
+            )
+        for note in sweep.notes:
+            console.print(f"[dim]note: {note}[/]")
+    if report.leftovers or report.unverified:
+        table = Table(
+            title="leftovers: still there after destroy and sweep",
+            header_style="bold",
+            title_justify="left",
+        )
+        for col in ("cloud", "learner", "kind", "name", "region / id"):
+            table.add_column(col, overflow="fold")
+        for item in report.leftovers:
+            table.add_row(
+                item.cloud, item.learner or "-", item.kind, item.name, item.region or item.id
+            )
+        for problem in report.unverified:
+            table.add_row("?", "-", "not checked", problem, "")
+        console.print(table)
+    if report.kept:
+        console.print(f"[red]kept (not clean yet):[/] {', '.join(report.kept)}")
+    if not report.clean:
+        console.print(
+            "[red]the teardown is not complete[/]; fix what is listed and re-run"
+            " `lakelab cohort down`"
+        )
+        raise typer.Exit(1)
+    removed = [o.stack for o in report.removed if o.result == "succeeded"]
+    where = "the local twin" if local else "the Pulumi backend"
+    console.print(
+        f"[green]clean:[/] nothing of {len(report.destroyed)} stack(s) is left; removed from"
+        f" {where}: {len(removed) if not local else len(report.destroyed)}"
+    )

@@ -1,0 +1,487 @@
+"""Rosters: one row per learner, in CSV or YAML, validated as a whole before anything is written.
+
+CSV (a header row, then one learner per row; `#` starts a comment line):
+
+    id,name,email,clouds,azurePrincipalId
+    alice,Alice Liddell,alice@example.com,aws;azure,3f2a9c1e-5b7d-4e8f-9a1b-2c3d4e5f6a7b
+    bob,Bob Marley,bob@example.com,aws,
+
+YAML (a list, or a mapping with a `learners:` list):
+
+    learners:
+      - id: alice
+        name: Alice Liddell
+        email: alice@example.com
+        clouds: [aws, azure]          # or "aws;azure"
+        azurePrincipalId: 3f2a9c1e-5b7d-4e8f-9a1b-2c3d4e5f6a7b
+
+Learner ids, emails and Entra object ids are checked by the blueprint's own rules (the same
+checks `pulumi up` runs), for every cloud the learner is on, with this cohort's settings: an id
+that is valid on its own but cannot form a valid cloud name here is refused too. Every problem
+is reported with its line number, all at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from lakelab.blueprint import BlueprintError, from_config
+from lakelab.errors import UserError
+from lakelab.naming import NameError_, Names
+from lakelab.regions import CLOUDS, Cloud
+
+COLUMNS: Final[tuple[str, ...]] = ("id", "name", "email", "clouds", "azurePrincipalId")
+REQUIRED: Final[tuple[str, ...]] = ("id", "name", "email", "clouds")
+MAX_NAME: Final = 100
+# Header spellings accepted for each column (compared lowercased, without spaces, _ and -).
+_ALIASES: Final[dict[str, str]] = {
+    "id": "id",
+    "learner": "id",
+    "learnerid": "id",
+    "name": "name",
+    "email": "email",
+    "clouds": "clouds",
+    "cloud": "clouds",
+    "azureprincipalid": "azurePrincipalId",
+}
+# A placeholder Entra object id, used only to check the other fields of an Azure row that
+# lacks its own (that row is reported anyway).
+_PROBE_PRINCIPAL: Final = "00000000-0000-4000-8000-000000000000"
+_BLUEPRINT_COLUMNS: Final[dict[str, str]] = {
+    "lakelab:learner": "id",
+    "lakelab:email": "email",
+    "lakelab:access.azurePrincipalId": "azurePrincipalId",
+}
+_SETTING_OPTIONS: Final[dict[str, str]] = {
+    "lakelab:cohort": "--cohort",
+    "lakelab:course": "--course",
+    "lakelab:expires": "--expires",
+    "lakelab:budgetUsd": "--budget",
+    "lakelab:network.allowedIpRanges": "--allow-ip",
+    "lakelab:warehouse.mode": "--warehouse",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every learner of the cohort shares: `lakelab cohort init`'s options."""
+
+    cohort: str
+    expires: date
+    budget_usd: float
+    course: str = "end-to-end-pipelines"
+    aws_region: str = "us-east-1"
+    azure_region: str = "eastus"
+    allowed_ip_ranges: tuple[str, ...] = ()
+    warehouse_mode: str = "serverless"
+
+    def region(self, cloud: Cloud) -> str:
+        return self.aws_region if cloud == "aws" else self.azure_region
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: str
+    name: str
+    email: str
+    clouds: tuple[Cloud, ...]
+    azure_principal_id: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "roster"
+        return (
+            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
+
+
+class RosterError(UserError):
+    """A roster with problems; the message lists every one of them."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.problems = problems
+        count = f"{len(problems)} error" + ("s" if len(problems) != 1 else "")
+        body = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source}: {count}; nothing was written\n{body}")
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+    # YAML rows name their keys; a CSV row lacks only columns the header already reports.
+    keyed: bool = False
+
+    def line_of(self, column: str) -> int:
+        return self.lines.get(column, self.line)
+
+
+# --- reading ----------------------------------------------------------------------------------
+def _column(header: str) -> str | None:
+    return _ALIASES.get(re.sub(r"[\s_-]", "", header.strip().lower()))
+
+
+def _read_csv(text: str, problems: list[Problem]) -> list[_Row]:
+    reader = csv.reader(io.StringIO(text))
+    header: list[str | None] | None = None
+    header_line = 0
+    rows: list[_Row] = []
+    previous_end = 0
+    for record in reader:
+        line = previous_end + 1
+        previous_end = reader.line_num
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if record[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header_line = line
+            header = []
+            seen: set[str] = set()
+            for cell in record:
+                col = _column(cell)
+                if col is None:
+                    problems.append(
+                        Problem(
+                            line,
+                            None,
+                            f"unknown column {cell.strip()!r} (columns: {', '.join(COLUMNS)})",
+                        )
+                    )
+                elif col in seen:
+                    problems.append(Problem(line, None, f"column {col!r} appears twice"))
+                    col = None
+                else:
+                    seen.add(col)
+                header.append(col)
+            for col in REQUIRED:
+                if col not in seen:
+                    problems.append(Problem(line, None, f"missing column {col!r}"))
+            continue
+        if len(record) != len(header):
+            problems.append(
+                Problem(
+                    line,
+                    None,
+                    f"has {len(record)} fields; the header on line {header_line} has {len(header)}",
+                )
+            )
+            continue
+        values = {col: cell.strip() for col, cell in zip(header, record, strict=True) if col}
+        rows.append(_Row(line, values))
+    if header is None:
+        problems.append(
+            Problem(None, None, "is empty; expected a header row and one row per learner")
+        )
+    return rows
+
+
+def _scalar(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.tag.endswith(":null") else str(node.value).strip()
+    if isinstance(node, yaml.SequenceNode):
+        return [_scalar(item) for item in node.value]
+    return node  # a mapping where a value belongs: reported by the caller
+
+
+def _read_yaml(text: str, problems: list[Problem]) -> list[_Row]:
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problems.append(Problem(line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        return []
+    if root is None:
+        problems.append(Problem(None, None, "is empty; expected a list of learners"))
+        return []
+    items: yaml.Node | None = root
+    if isinstance(root, yaml.MappingNode):
+        items = None
+        for key, value in root.value:
+            if _scalar(key) == "learners":
+                items = value
+            else:
+                problems.append(
+                    Problem(
+                        key.start_mark.line + 1,
+                        None,
+                        f"unknown key {_scalar(key)!r} (expected 'learners')",
+                    )
+                )
+        if items is None:
+            problems.append(Problem(root.start_mark.line + 1, None, "has no 'learners:' list"))
+            return []
+    if not isinstance(items, yaml.SequenceNode):
+        assert items is not None
+        problems.append(Problem(items.start_mark.line + 1, None, "'learners' must be a list"))
+        return []
+    rows: list[_Row] = []
+    for item in items.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            problems.append(
+                Problem(line, None, f"a learner is a mapping with keys {', '.join(COLUMNS)}")
+            )
+            continue
+        row = _Row(line, {}, keyed=True)
+        for key, value in item.value:
+            name = _scalar(key)
+            col = _column(str(name)) if isinstance(name, str) else None
+            key_line = key.start_mark.line + 1
+            if col is None:
+                problems.append(
+                    Problem(key_line, None, f"unknown key {name!r} (keys: {', '.join(COLUMNS)})")
+                )
+                continue
+            if col in row.values:
+                problems.append(Problem(key_line, col, "appears twice"))
+                continue
+            val = _scalar(value)
+            if isinstance(val, yaml.Node) or (isinstance(val, list) and col != "clouds"):
+                problems.append(Problem(key_line, col, "must be a single value"))
+                continue
+            row.values[col] = val if val is not None else ""
+            row.lines[col] = key_line
+        rows.append(row)
+    return rows
+
+
+def read_rows(path: Path) -> tuple[list[_Row], list[Problem]]:
+    """The roster's rows with their line numbers, and every structural problem."""
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"no roster at {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the roster {path}: {exc}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _read_csv(text, problems)
+    elif suffix in (".yaml", ".yml"):
+        rows = _read_yaml(text, problems)
+    else:
+        raise UserError(f"{path.name}: a roster is a .csv or a .yaml file")
+    if not rows and not problems:
+        problems.append(Problem(None, None, "lists no learners"))
+    return rows, problems
+
+
+# --- validating -------------------------------------------------------------------------------
+def _clouds(value: Any) -> tuple[list[str], list[str]]:
+    """(clouds, problems) from "aws;azure", "aws, azure" or a YAML list."""
+    parts = value if isinstance(value, list) else re.split(r"[;,\s]+", str(value))
+    clouds: list[str] = []
+    problems: list[str] = []
+    for raw in parts:
+        part = str(raw or "").strip().lower()
+        if not part:
+            continue
+        if part not in CLOUDS:
+            problems.append(f"unknown cloud {part!r}; use aws and/or azure, separated by ';'")
+        elif part in clouds:
+            problems.append(f"cloud {part!r} is listed twice")
+        else:
+            clouds.append(part)
+    if not clouds and not problems:
+        problems.append("is empty; list aws and/or azure, separated by ';'")
+    return clouds, problems
+
+
+def _messages(exc: BlueprintError) -> list[tuple[str, str]]:
+    out = []
+    for line in str(exc).splitlines():
+        key, sep, message = line.strip().partition(": ")
+        out.append((key, message) if sep else ("", line.strip()))
+    return out
+
+
+def base_config(settings: Settings, cloud: Cloud) -> dict[str, Any]:
+    """The stack config every learner of the cohort shares on `cloud`."""
+    budget: float | int = settings.budget_usd
+    if float(budget).is_integer():
+        budget = int(budget)
+    config: dict[str, Any] = {
+        "lakelab:cohort": settings.cohort,
+        "lakelab:course": settings.course,
+        "lakelab:cloud": cloud,
+        "lakelab:region": settings.region(cloud),
+        "lakelab:expires": settings.expires.isoformat(),
+        "lakelab:budgetUsd": budget,
+        "lakelab:warehouse": {"mode": settings.warehouse_mode},
+    }
+    if settings.allowed_ip_ranges:
+        config["lakelab:network"] = {"allowedIpRanges": list(settings.allowed_ip_ranges)}
+    return config
+
+
+def check_settings(settings: Settings, today: date | None = None) -> None:
+    """The cohort's own options, checked by the blueprint with a stand-in learner. Each option
+    is checked on its own (the others at known-good values), so every bad one is reported:
+    the blueprint skips its cross-field checks, such as the region's, while a field is bad."""
+    good = Settings(cohort="probe", expires=date(9999, 12, 31), budget_usd=1)
+    fields = (
+        "cohort",
+        "course",
+        "expires",
+        "budget_usd",
+        "allowed_ip_ranges",
+        "warehouse_mode",
+        "aws_region",
+        "azure_region",
+    )
+    problems: list[str] = []
+    for name in fields:
+        probe = replace(good, **{name: getattr(settings, name)})
+        for cloud in CLOUDS:
+            if name.endswith("_region") and not name.startswith(cloud):
+                continue
+            config = {
+                **base_config(probe, cloud),
+                "lakelab:learner": "probe",
+                "lakelab:email": "probe@example.com",
+                "lakelab:access": {"azurePrincipalId": _PROBE_PRINCIPAL},
+            }
+            try:
+                from_config(config, today=today)
+            except BlueprintError as exc:
+                for key, message in _messages(exc):
+                    option = _SETTING_OPTIONS.get(key)
+                    if key == "lakelab:region":
+                        option = f"--{cloud}-region"
+                    text = f"{option or key}: {message}"
+                    if text not in problems:
+                        problems.append(text)
+    if problems:
+        raise UserError("cohort settings:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _check_row(
+    row: _Row, settings: Settings, today: date | None
+) -> tuple[Learner | None, list[Problem]]:
+    problems: list[Problem] = []
+    v = row.values
+    for col in REQUIRED:
+        if col not in v:
+            if row.keyed:
+                problems.append(Problem(row.line, col, "is missing"))
+        elif not str(v[col] or "").strip() and not (col == "clouds" and isinstance(v[col], list)):
+            problems.append(Problem(row.line_of(col), col, "is empty"))
+    name = str(v.get("name") or "")
+    if "\n" in name:
+        problems.append(Problem(row.line_of("name"), "name", "must be one line"))
+    elif len(name) > MAX_NAME:
+        problems.append(
+            Problem(row.line_of("name"), "name", f"is {len(name)} characters; at most {MAX_NAME}")
+        )
+    clouds: list[str] = []
+    if "clouds" in v and (v["clouds"] or isinstance(v["clouds"], list)):
+        clouds, cloud_problems = _clouds(v["clouds"])
+        problems += [Problem(row.line_of("clouds"), "clouds", p) for p in cloud_problems]
+    principal = str(v.get("azurePrincipalId") or "").strip() or None
+    if "azure" in clouds and principal is None:
+        problems.append(
+            Problem(
+                row.line_of("clouds"),
+                "azurePrincipalId",
+                "is required for azure: the learner's Entra ID object id (a GUID)",
+            )
+        )
+    learner_id = str(v.get("id") or "")
+    email = str(v.get("email") or "")
+    if learner_id and email:
+        seen: set[tuple[str, str]] = set()
+        for cloud in [c for c in CLOUDS if c in clouds] or ["aws"]:
+            config = {
+                **base_config(settings, cloud),
+                "lakelab:learner": learner_id,
+                "lakelab:email": email,
+            }
+            if principal is not None or cloud == "azure":
+                config["lakelab:access"] = {"azurePrincipalId": principal or _PROBE_PRINCIPAL}
+            try:
+                from_config(config, today=today, allow_expired=True)
+            except BlueprintError as exc:
+                for key, message in _messages(exc):
+                    column = _BLUEPRINT_COLUMNS.get(key)
+                    if (column or key, message) in seen:
+                        continue
+                    seen.add((column or key, message))
+                    problems.append(Problem(row.line_of(column or "id"), column, message))
+    if learner_id and not any(p.column == "id" for p in problems):
+        # The blueprint checks names only once every field is valid: check them regardless.
+        try:
+            Names(settings.cohort, learner_id).check()
+        except NameError_ as exc:
+            problems.append(
+                Problem(row.line_of("id"), "id", f"cannot form valid cloud names: {exc}")
+            )
+    if problems:
+        return None, problems
+    learner = Learner(
+        id=learner_id,
+        name=name,
+        email=email,
+        clouds=tuple(c for c in CLOUDS if c in clouds),
+        azure_principal_id=principal.lower() if principal else None,
+        line=row.line,
+    )
+    return learner, []
+
+
+def validate(
+    rows: list[_Row],
+    settings: Settings,
+    problems: list[Problem] | None = None,
+    today: date | None = None,
+) -> tuple[list[Learner], list[Problem]]:
+    found = list(problems or [])
+    learners: list[Learner] = []
+    first: dict[str, int] = {}
+    for row in rows:
+        learner_id = str(row.values.get("id") or "")
+        if learner_id in first:
+            found.append(
+                Problem(
+                    row.line_of("id"),
+                    "id",
+                    f"duplicate learner id {learner_id!r} (first on line {first[learner_id]})",
+                )
+            )
+            continue
+        if learner_id:
+            first[learner_id] = row.line_of("id")
+        learner, row_problems = _check_row(row, settings, today)
+        found += row_problems
+        if learner is not None:
+            learners.append(learner)
+    order = {col: i for i, col in enumerate(COLUMNS)}
+    found.sort(key=lambda p: (p.line if p.line is not None else 0, order.get(p.column or "", -1)))
+    return learners, found
+
+
+def load_roster(path: Path, settings: Settings, today: date | None = None) -> list[Learner]:
+    """The roster's learners; `RosterError` lists every problem, with line numbers."""
+    check_settings(settings, today)
+    rows, problems = read_rows(path)
+    learners, problems = validate(rows, settings, problems, today)
+    if problems:
+        raise RosterError(path.name, problems)
+    return learners

@@ -1,0 +1,272 @@
+"""`lakelab cost`: AWS and Azure side by side, for one learner's stack or a whole cohort."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lakelab.errors import UserError
+
+console = Console(highlight=False)
+
+
+def usd(value: float) -> str:
+    """Dollars to the cent; smaller amounts keep enough digits to be seen."""
+    if value == 0:
+        return "$0"
+    if abs(value) < 0.01:
+        return f"${value:.4f}"
+    return f"${value:,.2f}"
+
+
+def unit_usd(value: float) -> str:
+    """A unit price as listed (up to four significant digits)."""
+    return "$0" if value == 0 else f"${value:.4g}"
+
+
+def course_label(weeks: float, hours_per_week: float) -> str:
+    return f"{weeks:g} weeks x {hours_per_week:g} h = {weeks * hours_per_week:g} lab hours"
+
+
+def _items_table(est: Any) -> Table:
+    from lakelab.cost.estimate import Estimate
+
+    assert isinstance(est, Estimate)
+    title = f"{est.cloud.upper()} line items: {est.stack}"
+    if est.derived_from:
+        title += f" (derived from {est.derived_from})"
+    table = Table(title=title, header_style="bold", title_justify="left")
+    for col in ("item", "when", "quantity", "unit price", "cost", "basis"):
+        table.add_column(
+            col, justify="right" if col in ("quantity", "unit price", "cost") else "left"
+        )
+    for item in est.items:
+        table.add_row(
+            item.what,
+            "per lab hour"
+            if item.when == "lab"
+            else ("idle months" if item.when == "idle" else "monthly"),
+            f"{item.quantity:.4g} {item.unit}",
+            unit_usd(item.unit_usd),
+            usd(item.usd),
+            item.basis,
+        )
+    return table
+
+
+def _notes(estimates: list[Any], weeks: float, hours: float) -> list[str]:
+    from lakelab.cost.catalog import catalog_path, load_catalog
+
+    cat = load_catalog()
+    notes = [
+        f"prices: {catalog_path().name} (list prices for {cat.reference_regions['aws']} and"
+        f" {cat.reference_regions['azure']}, recorded {cat.oldest_price.isoformat()} or later;"
+        " check the source pages before quoting)",
+        "usage: the catalog's assumptions for a typical lab (docs/cost.md)",
+    ]
+    other = sorted({f"{e.stack} ({e.region})" for e in estimates if e.region != e.priced_region})
+    if other:
+        notes.append("priced at reference-region prices: " + ", ".join(other))
+    derived = sorted({f"{e.stack} from {e.derived_from}" for e in estimates if e.derived_from})
+    if derived:
+        notes.append("no stack file, planned from a counterpart: " + ", ".join(derived))
+    return notes
+
+
+def _estimate_json(est: Any, weeks: float, hours: float) -> dict[str, Any]:
+    course = est.course(weeks, hours)
+    return {
+        "stack": est.stack,
+        "cloud": est.cloud,
+        "region": est.region,
+        "priced_region": est.priced_region,
+        "derived_from": est.derived_from,
+        "idle_per_month": round(est.idle_per_month, 6),
+        "per_lab_hour": round(est.per_lab_hour, 6),
+        "course_per_learner": round(course.usd, 6),
+        "course_month": round(est.course_month(hours), 6),
+        "budget_usd": est.budget_usd,
+        "items": [
+            {
+                "what": i.what,
+                "when": i.when,
+                "quantity": round(i.quantity, 6),
+                "unit": i.unit,
+                "unit_usd": i.unit_usd,
+                "usd": round(i.usd, 6),
+                "price": i.price_id,
+                "basis": i.basis,
+            }
+            for i in est.items
+        ],
+    }
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def cost(
+        stack: Annotated[
+            str | None, typer.Option("--stack", "-s", help="A learner's stack, e.g. demo-alice-aws")
+        ] = None,
+        cohort: Annotated[str | None, typer.Option(help="Every learner of a cohort")] = None,
+        weeks: Annotated[
+            float | None, typer.Option(min=0.1, help="Course length in weeks [catalog default]")
+        ] = None,
+        hours_per_week: Annotated[
+            float | None,
+            typer.Option(min=0, help="Lab hours per learner per week [catalog default]"),
+        ] = None,
+        details: Annotated[
+            bool, typer.Option(help="Show every line item (always on with --stack)")
+        ] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the estimates as JSON")
+        ] = False,
+    ) -> None:
+        """Estimate idle, per-lab-hour and course costs on AWS and Azure, from the plan."""
+        from lakelab.cost.catalog import load_catalog
+        from lakelab.cost.estimate import LearnerEstimate, cohort_learners, learner_estimate
+        from lakelab.stackfiles import load_blueprint
+
+        if (stack is None) == (cohort is None):
+            raise UserError("name one stack with --stack, or a cohort with --cohort")
+        cat = load_catalog()
+        w = weeks if weeks is not None else cat.course.weeks
+        h = hours_per_week if hours_per_week is not None else cat.course.hours_per_week
+        learners: list[LearnerEstimate]
+        if stack is not None:
+            bp = load_blueprint(stack, allow_expired=True)
+            learners = [learner_estimate(bp.cohort, bp.learner, cat)]
+            group = bp.cohort
+        else:
+            assert cohort is not None
+            names = cohort_learners(cohort)
+            if not names:
+                raise UserError(f"no stack belongs to cohort {cohort!r}")
+            learners = [learner_estimate(cohort, n, cat) for n in names]
+            group = cohort
+        estimates = [e for le in learners for e in (le.aws, le.azure)]
+
+        if as_json:
+            doc = {
+                "cohort": group,
+                "weeks": w,
+                "hours_per_week": h,
+                "learners": [
+                    {
+                        "learner": le.learner,
+                        "rostered": list(le.rostered),
+                        "aws": _estimate_json(le.aws, w, h),
+                        "azure": _estimate_json(le.azure, w, h),
+                    }
+                    for le in learners
+                ],
+                "cohort_total": {
+                    c: round(sum(le.on(c).course(w, h).usd for le in learners), 6)
+                    for c in ("aws", "azure")
+                },
+            }
+            print(json.dumps(doc, indent=2))
+            return
+
+        if stack is not None:
+            le = learners[0]
+            table = Table(
+                title=f"cost estimate: learner {le.learner} of cohort {group}, from the plan",
+                header_style="bold",
+                title_justify="left",
+            )
+            table.add_column("")
+            table.add_column("AWS", justify="right")
+            table.add_column("Azure", justify="right")
+            table.add_row("stack", le.aws.stack, le.azure.stack)
+            table.add_row("planned resources", str(le.aws.resources), str(le.azure.resources))
+            table.add_row(
+                "idle per month", usd(le.aws.idle_per_month), usd(le.azure.idle_per_month)
+            )
+            table.add_row("per lab hour", usd(le.aws.per_lab_hour), usd(le.azure.per_lab_hour))
+            table.add_row(
+                f"course per learner ({course_label(w, h)})",
+                usd(le.aws.course(w, h).usd),
+                usd(le.azure.course(w, h).usd),
+            )
+            table.add_row(
+                f"a course month ({h:g} lab hours a week)",
+                usd(le.aws.course_month(h)),
+                usd(le.azure.course_month(h)),
+            )
+            table.add_row("monthly budget", usd(le.aws.budget_usd), usd(le.azure.budget_usd))
+            console.print(table)
+            details = True
+        else:
+            table = Table(
+                title=f"cost estimate: cohort {group} ({len(learners)} learners), from the offline"
+                f" plans; course = {course_label(w, h)}",
+                header_style="bold",
+                title_justify="left",
+            )
+            for col in ("learner", "rostered on", "AWS course", "Azure course", "monthly budget"):
+                table.add_column(
+                    col, justify="left" if col in ("learner", "rostered on") else "right"
+                )
+            for le in learners:
+                table.add_row(
+                    le.learner,
+                    ", ".join(le.rostered),
+                    usd(le.aws.course(w, h).usd),
+                    usd(le.azure.course(w, h).usd),
+                    usd(le.aws.budget_usd),
+                )
+            n = len(learners)
+            totals = {c: [le.on(c) for le in learners] for c in ("aws", "azure")}
+            table.add_section()
+            table.add_row(
+                "cohort idle per month",
+                "",
+                *(usd(sum(e.idle_per_month for e in totals[c])) for c in totals),
+                "",
+            )
+            table.add_row(
+                "cohort per lab hour",
+                "",
+                *(usd(sum(e.per_lab_hour for e in totals[c])) for c in totals),
+                "",
+            )
+            table.add_row(
+                "course per learner (mean)",
+                "",
+                *(usd(sum(e.course(w, h).usd for e in totals[c]) / n) for c in totals),
+                "",
+            )
+            table.add_row(
+                "[bold]course per cohort[/]",
+                "",
+                *(f"[bold]{usd(sum(e.course(w, h).usd for e in totals[c]))}[/]" for c in totals),
+                "",
+            )
+            console.print(table)
+            rostered = sum(le.on(c).course(w, h).usd for le in learners for c in le.rostered)
+            counts = {c: sum(1 for le in learners if c in le.rostered) for c in ("aws", "azure")}
+            console.print(
+                f"as rostered ({counts['aws']} AWS + {counts['azure']} Azure labs): {usd(rostered)}"
+                " for the course"
+            )
+        if details:
+            for est in estimates:
+                console.print(_items_table(est))
+        over = [
+            f"{e.stack} ({usd(e.course_month(h))} > {usd(e.budget_usd)})"
+            for e in estimates
+            if e.course_month(h) > e.budget_usd
+        ]
+        if over:
+            console.print(
+                f"[yellow]a course month at {h:g} lab hours a week is over the monthly budget:[/] "
+                + ", ".join(over)
+            )
+        for note in _notes(estimates, w, h):
+            console.print(f"[dim]note: {note}[/]")
