@@ -45,7 +45,8 @@ class Lake(Protocol):
 def _layer_var(env: Mapping[str, str], kind: str, layer: str) -> str:
     name = env.get(f"LAKELAB_{kind}_{layer.upper().replace('-', '_')}")
     if not name:
-        raise UserError(f"the profile of {env.get('LAKELAB_STACK', '?')} has no {layer} {kind.lower()}")
+        stack = env.get("LAKELAB_STACK", "?")
+        raise UserError(f"the profile of {stack} has no {layer} {kind.lower()}")
     return name
 
 
@@ -148,7 +149,9 @@ def lake_from_env(env: Mapping[str, str]) -> Lake:
         return S3Lake(stack, env)
     if cloud == "azure":
         return BlobLake(stack, env)
-    raise UserError("no learner profile: set LAKELAB_CLOUD and the variables `lakelab local env` prints")
+    raise UserError(
+        "no learner profile: set LAKELAB_CLOUD and the variables `lakelab local env` prints"
+    )
 
 
 def lake_for(stack: str) -> Lake:

@@ -94,7 +94,7 @@ class AwsSweep:
         session: Any = None,
         endpoint_url: str | None = None,
     ) -> None:
-        import boto3  # type: ignore[import-untyped]
+        import boto3
 
         self.cohort = cohort
         self.regions = sorted(set(regions)) or [GLOBAL_REGION]
@@ -104,7 +104,7 @@ class AwsSweep:
         self._clients: dict[tuple[str, str], Any] = {}
 
     def client(self, service: str, region: str = GLOBAL_REGION) -> Any:
-        from botocore.config import Config  # type: ignore[import-untyped]
+        from botocore.config import Config
 
         key = (service, region)
         if key not in self._clients:

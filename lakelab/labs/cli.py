@@ -17,7 +17,9 @@ app = typer.Typer(help="Self-grading labs on the local twin.", no_args_is_help=T
 console = Console(highlight=False)
 
 LabArg = Annotated[str, typer.Argument(help="Lab id (see `lakelab lab list`)")]
-StackOpt = Annotated[str, typer.Option("--stack", "-s", help="The learner's stack, e.g. demo-alice-aws")]
+StackOpt = Annotated[
+    str, typer.Option("--stack", "-s", help="The learner's stack, e.g. demo-alice-aws")
+]
 
 
 def _short(value: Any) -> str:
@@ -126,12 +128,14 @@ def progress(
 
     provisioned = sorted(s.stack for s in twin.status().stacks if s.cohort == cohort)
     if not provisioned:
-        raise UserError(f"no stack of cohort {cohort!r} is on the local twin; run `lakelab local up --cohort {cohort}`")
+        raise UserError(
+            f"no stack of cohort {cohort!r} is on the local twin;"
+            f" run `lakelab local up --cohort {cohort}`"
+        )
     rows: list[dict[str, Any]] = []
     for stack in provisioned:
         for lab in lab_ids():
-            criteria, doc = grade(lab, stack)
-            rows.append(doc)
+            rows.append(grade(lab, stack)[1])
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
         return

@@ -50,7 +50,9 @@ class Criterion:
         return cls(id, description, f">= {minimum:g}", found, found >= minimum)
 
     @classmethod
-    def holds(cls, id: str, description: str, ok: bool, found: Any, expected: Any = True) -> Criterion:
+    def holds(
+        cls, id: str, description: str, ok: bool, found: Any, expected: Any = True
+    ) -> Criterion:
         return cls(id, description, expected, found, ok)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lakelab.errors import UserError
 from lakelab.labs.framework import Lab, LabContext
-from lakelab.stackfiles import load_blueprint, project_root
+from lakelab.stackfiles import load_blueprint
 
 # Course order: ingest, refine, manage quality, load incrementally, integrate, recover.
 LAB_ORDER = (
@@ -21,11 +21,17 @@ LAB_ORDER = (
 
 
 def labs_dir() -> Path:
-    return project_root() / "labs"
+    """The folder of the `labs` package that `load_lab` imports from. Not derived from
+    `LAKELAB_HOME`, which only relocates the stack files."""
+    import labs
+
+    return Path(labs.__file__).resolve().parent
 
 
 def lab_ids() -> list[str]:
-    present = {p.name.replace("_", "-") for p in labs_dir().iterdir() if (p / "__init__.py").is_file()}
+    present = {
+        p.name.replace("_", "-") for p in labs_dir().iterdir() if (p / "__init__.py").is_file()
+    }
     ordered = [lab for lab in LAB_ORDER if lab in present]
     return ordered + sorted(present - set(ordered))
 
