@@ -17,7 +17,8 @@ from lakelab.plan import Plan, plan_stack
 def _policy_scope(plan: Plan) -> tuple[list[str], list[str]]:
     """Buckets and catalog databases the learner's IAM policy reaches."""
     policies = [
-        r for r in plan.resources
+        r
+        for r in plan.resources
         if r.type in ("aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy")
         and r.name == "learner-policy"
     ]
