@@ -22,11 +22,12 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so `lakelab --help` stays fast and one broken area cannot hide the others.
-    from lakelab import compare, plan_cli
+    from lakelab import compare, plan_cli, workload_cli
     from lakelab.cohort.cli import app as cohort_app
     from lakelab.cost import cli as cost_cli
 
     plan_cli.register(app)
+    workload_cli.register(app)
     cost_cli.register(app)
     compare.register(app)
     app.add_typer(

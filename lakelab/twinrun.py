@@ -1,0 +1,180 @@
+"""Running the shared workload on a learner's local twin.
+
+Spark has no s3a/abfs connectors offline, so a run works through a local mirror of the
+learner's lake (`<state>/runs/<stack>/lake/<layer>/...`):
+
+1. pull: objects new in the lake are downloaded (landing batches, and anything the learner
+   changed); objects gone from the lake are removed from the mirror;
+2. run: the medallion jobs (`lakelab_jobs.pipeline.run`) on local Spark over the mirror;
+3. push: changed files go back to the layer buckets/containers, and files the run removed are
+   deleted there; only the tables the pipeline owns are touched;
+4. catalog: tables and partitions are registered in Glue (AWS twin) or in the serverless SQL
+   catalog (Azure twin), as a crawler would;
+5. record: the run's manifests are kept under `<state>/results/<stack>/local/` for reports.
+
+Every transfer uses the learner's own credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lakelab.catalog import register_duckdb, register_glue, scan_tables
+from lakelab.lake import Lake, lake_for
+
+LAYERS_PULLED = ("landing", "bronze", "silver", "gold", "quarantine")
+LAYERS_PUSHED = ("bronze", "silver", "gold", "quarantine")
+SYNC_INDEX = ".lakelab-sync.json"
+
+
+@dataclass
+class TwinRun:
+    stack: str
+    run_id: str
+    mode: str
+    timings: dict[str, float] = field(default_factory=dict)
+    manifests: list[dict[str, Any]] = field(default_factory=list)
+    pulled: int = 0
+    pushed: int = 0
+    deleted: int = 0
+    tables: int = 0
+
+
+def mirror_root(stack: str) -> Path:
+    from localcloud.state import state_dir
+
+    return state_dir() / "runs" / stack / "lake"
+
+
+def results_dir(stack: str) -> Path:
+    from localcloud.state import state_dir
+
+    return state_dir() / "results" / stack / "local"
+
+
+def _index(root: Path) -> dict[str, list[int]]:
+    path = root / SYNC_INDEX
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _files(root: Path, layer: str) -> dict[str, Path]:
+    base = root / layer
+    if not base.is_dir():
+        return {}
+    return {
+        f"{layer}/{p.relative_to(base).as_posix()}": p
+        for p in sorted(base.rglob("*"))
+        if p.is_file() and not p.name.startswith(".") and ".__staging-" not in p.as_posix()
+    }
+
+
+def pull(lake: Lake, root: Path) -> int:
+    """Bring the mirror up to date with the lake; returns files downloaded."""
+    index = _index(root)
+    downloaded = 0
+    for layer in LAYERS_PULLED:
+        remote = set(lake.keys(layer))
+        local = _files(root, layer)
+        for key, path in local.items():
+            if key.split("/", 1)[1] not in remote:
+                path.unlink()
+                index.pop(key, None)
+        for rel in sorted(remote):
+            key = f"{layer}/{rel}"
+            if key in local and key in index:
+                continue
+            target = root / layer / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(lake.get(layer, rel))
+            st = target.stat()
+            index[key] = [st.st_size, st.st_mtime_ns]
+            downloaded += 1
+    (root / SYNC_INDEX).write_text(json.dumps(index))
+    return downloaded
+
+
+def push(lake: Lake, root: Path) -> tuple[int, int]:
+    """Send changed files to the lake and delete what the run removed; (sent, deleted)."""
+    index = _index(root)
+    sent = deleted = 0
+    for layer in LAYERS_PUSHED:
+        local = _files(root, layer)
+        tables = {key.split("/")[1] for key in local}
+        for key, path in local.items():
+            st = path.stat()
+            if index.get(key) != [st.st_size, st.st_mtime_ns]:
+                lake.put(layer, key.split("/", 1)[1], path.read_bytes())
+                index[key] = [st.st_size, st.st_mtime_ns]
+                sent += 1
+        for table in sorted(tables):
+            stale = [k for k in lake.keys(layer, f"{table}/") if f"{layer}/{k}" not in local]
+            lake.delete(layer, stale)
+            deleted += len(stale)
+            for k in stale:
+                index.pop(f"{layer}/{k}", None)
+    (root / SYNC_INDEX).write_text(json.dumps(index))
+    return sent, deleted
+
+
+def register_catalog(lake: Lake, root: Path) -> int:
+    env = getattr(lake, "env", {})
+    specs = []
+    for layer in ("bronze", "silver", "gold"):
+        database = env[f"LAKELAB_DATABASE_{layer.upper()}"]
+        base = lake.uri(layer) if lake.cloud == "aws" else f"abfs://{lake.location(layer)}/"
+        specs += scan_tables(root, layer, database, base)
+    if lake.cloud == "aws":
+        register_glue(env, specs)
+    else:
+        register_duckdb(env, specs)
+    return len(specs)
+
+
+def run_on_twin(
+    stack: str,
+    mode: str = "incremental",
+    run_id: str | None = None,
+    log: Callable[[str], None] = print,
+) -> TwinRun:
+    from lakelab_jobs.jobargs import generated_run_id
+    from lakelab_jobs.layout import Lake as JobLake
+    from lakelab_jobs.pipeline import RunRequest, run
+    from lakelab_jobs.session import local_session
+
+    lake = lake_for(stack)
+    root = mirror_root(stack)
+    root.mkdir(parents=True, exist_ok=True)
+    result = TwinRun(stack=stack, run_id=run_id or generated_run_id("twin"), mode=mode)
+
+    def timed(step: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = fn()
+        result.timings[step] = round(time.perf_counter() - start, 3)
+        return value
+
+    result.pulled = timed("pull", lambda: pull(lake, root))
+    log(f"pulled {result.pulled} new object(s) from {stack}")
+    spark = timed("spark_start", local_session)
+    request = RunRequest(
+        lake=JobLake.under(root),
+        run_id=result.run_id,
+        mode=mode,  # type: ignore[arg-type]
+    )
+    manifests = timed("medallion", lambda: run(spark, request))
+    result.manifests = [json.loads(m.to_json()) for m in manifests]
+    for m in result.manifests:
+        log(f"  {m['stage']}: {m.get('duration_s', 0):.2f}s")
+    result.pushed, result.deleted = timed("push", lambda: push(lake, root))
+    log(f"pushed {result.pushed} file(s), removed {result.deleted} from {stack}")
+    result.tables = timed("catalog", lambda: register_catalog(lake, root))
+    log(f"registered {result.tables} table(s) in the catalog")
+    out = results_dir(stack)
+    out.mkdir(parents=True, exist_ok=True)
+    for m in result.manifests:
+        (out / f"{result.run_id}.{m['stage']}.json").write_text(json.dumps(m, indent=2))
+    return result

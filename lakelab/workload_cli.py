@@ -1,0 +1,76 @@
+"""`lakelab run` (the shared workload on a learner's twin) and `lakelab sql`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lakelab.errors import UserError
+
+console = Console(highlight=False)
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.1f} {unit}" if unit != "B" else f"{n} B"
+        size /= 1024
+    return f"{n} B"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run_cmd(
+        stack: Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")],
+        mode: Annotated[
+            str, typer.Option(help="incremental (from the watermark) or full")
+        ] = "incremental",
+        run_id: Annotated[str | None, typer.Option(help="Run id (default: generated)")] = None,
+    ) -> None:
+        """Run the medallion jobs on a learner's twin: landing -> bronze -> silver -> gold."""
+        from lakelab.twinrun import run_on_twin
+
+        if mode not in ("incremental", "full"):
+            raise UserError(f"--mode must be incremental or full, not {mode!r}")
+        result = run_on_twin(stack, mode=mode, run_id=run_id, log=lambda s: console.print(s))
+        table = Table(title=f"run {result.run_id} on {stack} ({mode})", header_style="bold")
+        for col in ("step", "seconds"):
+            table.add_column(col)
+        for step, seconds in result.timings.items():
+            table.add_row(step, f"{seconds:.2f}")
+        console.print(table)
+
+    @app.command("sql")
+    def sql_cmd(
+        stack: Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")],
+        query: Annotated[str, typer.Argument(help="SQL, e.g. 'select count(*) from daily_sales'")],
+        limit: Annotated[int, typer.Option(help="Rows to print at most")] = 50,
+    ) -> None:
+        """Query a learner's lake like Athena / Synapse serverless SQL; rows and bytes scanned."""
+        import duckdb
+
+        from lakelab.lake import lake_for
+        from lakelab.sql import query as run_query
+
+        lake = lake_for(stack)
+        try:
+            result = run_query(dict(getattr(lake, "env", {})), query)
+        except duckdb.Error as exc:
+            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+        table = Table(header_style="bold")
+        for col in result.columns:
+            table.add_column(col)
+        for row in result.rows[:limit]:
+            table.add_row(*("NULL" if v is None else str(v) for v in row))
+        console.print(table)
+        more = f" (showing {limit})" if len(result.rows) > limit else ""
+        console.print(
+            f"{len(result.rows)} row(s){more}; scanned {_human(result.bytes_scanned)} in"
+            f" {result.files_read} file(s); {result.engine} would bill"
+            f" {_human(result.billed_bytes)}"
+            f" = ${result.cost_usd:.6f}"
+        )
