@@ -1,11 +1,11 @@
 """`lakelab local`: run the local twin of learners' clouds.
 
-    lakelab local up [--stack S ...] [--cohort C]   start the emulators, provision learners
-    lakelab local status                            what runs, and which learners exist
-    lakelab local show [--stack S ...]              what was created, read from the emulators
-    lakelab local env --stack S                     the learner's endpoints and credentials
-    lakelab local rm --stack S ...                  remove learners, leaving nothing of theirs
-    lakelab local down [--purge]                    stop the emulators (and delete all data)
+lakelab local up [--stack S ...] [--cohort C]   start the emulators, provision learners
+lakelab local status                            what runs, and which learners exist
+lakelab local show [--stack S ...]              what was created, read from the emulators
+lakelab local env --stack S                     the learner's endpoints and credentials
+lakelab local rm --stack S ...                  remove learners, leaving nothing of theirs
+lakelab local down [--purge]                    stop the emulators (and delete all data)
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from lakelab.errors import UserError
+from lakelab.regions import CLOUDS, Cloud
 from localcloud import show, twin
 from localcloud.state import STATE_ENV
 
@@ -38,24 +40,36 @@ def up(
     stack: StackOpt = None,
     cohort: Annotated[str | None, typer.Option(help="Every stack of this cohort.")] = None,
     aws_port: Annotated[
-        int | None, typer.Option(min=1, max=65535, help="Port of the AWS emulator [env LAKELAB_AWS_PORT].")
+        int | None,
+        typer.Option(min=1, max=65535, envvar="LAKELAB_AWS_PORT", help="Port of the AWS emulator."),
     ] = None,
     azure_port: Annotated[
         int | None,
-        typer.Option(min=1, max=65535, help="Port of the Azure emulator [env LAKELAB_AZURE_PORT]."),
+        typer.Option(
+            min=1, max=65535, envvar="LAKELAB_AZURE_PORT", help="Port of the Azure emulator."
+        ),
     ] = None,
     aws_endpoint: Annotated[
         str | None,
         typer.Option(
-            help="Use this existing AWS endpoint (e.g. LocalStack) instead of starting moto"
-            " [env LAKELAB_AWS_ENDPOINT]."
+            envvar="LAKELAB_AWS_ENDPOINT",
+            help="Use this existing AWS endpoint (e.g. LocalStack) instead of starting moto.",
         ),
     ] = None,
     spark: Annotated[
         bool, typer.Option(help="Check that Java is there for the Spark labs.")
     ] = True,
+    cloud: Annotated[
+        list[str] | None,
+        typer.Option(help="Also start this cloud's emulator (aws or azure); repeat for both."),
+    ] = None,
 ) -> None:
     """Start the emulators and provision learners' twins (idempotent)."""
+    clouds: list[Cloud] = []
+    for name in cloud or []:
+        if name not in CLOUDS:
+            raise UserError(f"--cloud {name!r} is not a cloud; use one of: {', '.join(CLOUDS)}")
+        clouds.append(name)
     result = twin.up(
         stack or [],
         cohort,
@@ -63,11 +77,12 @@ def up(
         azure_port=azure_port,
         aws_endpoint=aws_endpoint,
         spark=spark,
+        clouds=clouds,
     )
     for label in result.started:
         console.print(f"started {label}")
-    for cloud, url in sorted(result.endpoints.items()):
-        console.print(f"{cloud}: {url}")
+    for which, url in sorted(result.endpoints.items()):
+        console.print(f"{which}: {url}")
     for name in result.provisioned:
         console.print(f"provisioned {name}  (lakelab local env --stack {name})")
     if not result.provisioned and not result.started:
@@ -102,7 +117,9 @@ def env(
 
 @app.command()
 def rm(
-    stack: Annotated[list[str], typer.Option("--stack", "-s", help="A stack to remove; repeat for more.")],
+    stack: Annotated[
+        list[str], typer.Option("--stack", "-s", help="A stack to remove; repeat for more.")
+    ],
 ) -> None:
     """Remove learners' twins: buckets, catalogs, identities, data, credentials."""
     removed = twin.rm(stack)
@@ -115,7 +132,8 @@ def rm(
 @app.command()
 def down(
     purge: Annotated[
-        bool, typer.Option(help=f"Also delete all data and state (the {STATE_ENV} folder's content).")
+        bool,
+        typer.Option(help=f"Also delete all data and state (the {STATE_ENV} folder's content)."),
     ] = False,
 ) -> None:
     """Stop the emulators; learners' data is kept unless --purge."""

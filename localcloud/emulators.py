@@ -7,9 +7,9 @@ outlive the `lakelab` command that started them:
 - Azure: Azurite's blob service under Node, through `localcloud/azure/azurite_launcher.js`.
 
 Each has a PID file and a log file in the state folder. The PID file is JSON (`pid`, `port`,
-`config`, `started`); a process counts as running only if that pid is alive, its command
-line is the emulator's, and its health check answers. A stale PID file (after `kill -9` or a
-reboot) is treated as "stopped" and replaced on the next start.
+`config`, `started`); a process counts as running only if that pid is alive and its command
+line is this state folder's emulator (`status` also asks its health check). A stale PID file
+(after `kill -9` or a reboot) is treated as "stopped" and replaced on the next start.
 
 Prerequisites are checked before anything starts: Node.js (for Azurite), the Azurite package
 (`npm ci` at the project root), Java (for the Spark labs, unless skipped) and free ports.
@@ -70,7 +70,7 @@ class Emulator:
         info = _read_pid_file(self.pid_file)
         if info is None:
             return None
-        if not _is_our_process(info.pid, self.marker):
+        if not _is_our_process(info.pid, self.marker, str(self.pid_file.parent)):
             with contextlib.suppress(OSError):
                 self.pid_file.unlink()
             return None
@@ -150,7 +150,9 @@ def aws_emulator(paths: Paths) -> Emulator:
 
 
 def azure_emulator(paths: Paths) -> Emulator:
-    return Emulator("azure", "Azure emulator (Azurite)", paths.azure_pid, paths.azure_log, AZURE_MARKER)
+    return Emulator(
+        "azure", "Azure emulator (Azurite)", paths.azure_pid, paths.azure_log, AZURE_MARKER
+    )
 
 
 # --- processes -----------------------------------------------------------------------------
@@ -171,14 +173,16 @@ def _write_pid_file(path: Path, info: Running) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(
-        json.dumps({"pid": info.pid, "port": info.port, "config": info.config, "started": info.started})
+        json.dumps(
+            {"pid": info.pid, "port": info.port, "config": info.config, "started": info.started}
+        )
     )
     os.replace(tmp, path)
 
 
 def _command_line(pid: int) -> str | None:
     proc = Path(f"/proc/{pid}/cmdline")
-    if proc.parent.parent.is_dir() and Path("/proc/self").exists():
+    if Path("/proc/self").exists():
         try:
             return proc.read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
@@ -192,7 +196,8 @@ def _command_line(pid: int) -> str | None:
     return out.stdout.strip() or None
 
 
-def _is_our_process(pid: int, marker: str) -> bool:
+def _is_our_process(pid: int, marker: str, folder: str) -> bool:
+    """The pid is alive and is this state folder's emulator (not a process that reused it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -200,7 +205,9 @@ def _is_our_process(pid: int, marker: str) -> bool:
     except PermissionError:
         return False
     cmdline = _command_line(pid)
-    return cmdline is not None and marker in cmdline and not _is_zombie(pid)
+    if cmdline is None or marker not in cmdline or folder not in cmdline:
+        return False
+    return not _is_zombie(pid)
 
 
 def _is_zombie(pid: int) -> bool:
@@ -241,7 +248,9 @@ def _alive(pid: int) -> bool:
 
 def last_line(path: Path, limit: int = 300) -> str:
     try:
-        lines = [line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()]
+        lines = [
+            line.strip() for line in path.read_text(errors="replace").splitlines() if line.strip()
+        ]
     except OSError:
         return "no log"
     lines = [line for line in lines if not line.startswith("--- lakelab:")]
@@ -249,18 +258,29 @@ def last_line(path: Path, limit: int = 300) -> str:
 
 
 # --- checks --------------------------------------------------------------------------------
-def check_port_free(port: int, what: str, option: str) -> None:
+def _bindable(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise UserError(
-                    f"port {port} on 127.0.0.1 is in use by another program, so the {what} cannot"
-                    f" start there; free it or choose another port with {option}"
-                ) from None
+                return False
             raise
+    return True
+
+
+def check_port_free(port: int, what: str, option: str, grace: float = 1.5) -> None:
+    """The port can be listened on. A port an emulator has just left can stay busy for a
+    moment, so a busy port is tried again for `grace` seconds before it is reported."""
+    deadline = time.monotonic() + grace
+    while not _bindable(port):
+        if time.monotonic() > deadline:
+            raise UserError(
+                f"port {port} on 127.0.0.1 is in use by another program, so the {what} cannot"
+                f" start there; free it or choose another port with {option}"
+            )
+        time.sleep(0.1)
 
 
 def http_ok(url: str, timeout: float = 0.5, *, any_status: bool = False) -> bool:
@@ -282,15 +302,20 @@ def find_node() -> Path:
             f" (Azurite) needs Node.js {MIN_NODE} or later; install it (or set LAKELAB_NODE)"
         )
     try:
-        out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=20, check=False)
+        out = subprocess.run(
+            [found, "--version"], capture_output=True, text=True, timeout=20, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UserError(f"Node.js at {found} does not run: {exc}") from None
     match = re.match(r"v(\d+)\.", out.stdout.strip())
     if out.returncode != 0 or not match:
-        raise UserError(f"Node.js at {found} does not run (`node --version` said {out.stdout.strip()!r})")
+        raise UserError(
+            f"Node.js at {found} does not run (`node --version` said {out.stdout.strip()!r})"
+        )
     if int(match.group(1)) < MIN_NODE:
         raise UserError(
-            f"Node.js {out.stdout.strip()} at {found} is too old: Azurite needs Node.js {MIN_NODE} or later"
+            f"Node.js {out.stdout.strip()} at {found} is too old:"
+            f" Azurite needs Node.js {MIN_NODE} or later"
         )
     return Path(found)
 
@@ -311,13 +336,17 @@ def find_java() -> Path:
     candidate = Path(home) / "bin" / "java" if home else None
     found = str(candidate) if candidate and candidate.exists() else shutil.which("java")
     if not found:
-        where = f"in JAVA_HOME ({home}) or on PATH" if home else "on PATH (and JAVA_HOME is not set)"
+        where = (
+            f"in JAVA_HOME ({home}) or on PATH" if home else "on PATH (and JAVA_HOME is not set)"
+        )
         raise UserError(
             f"Java was not found {where}: the Spark labs run on Java 17; install a JDK or set"
             " JAVA_HOME, or pass --no-spark to use the twin without Spark"
         )
     try:
-        out = subprocess.run([found, "-version"], capture_output=True, text=True, timeout=30, check=False)
+        out = subprocess.run(
+            [found, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UserError(f"Java at {found} does not run: {exc}") from None
     if out.returncode != 0:

@@ -24,6 +24,7 @@ lost its tags, or a tag that drifted on one resource, shows up as a difference.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from localcloud import twin
@@ -32,7 +33,21 @@ from localcloud.azure import learner as azure_learner
 
 
 def twin_inventory(stack: str) -> dict[str, Any]:
-    paths, state, record = twin.record_of(stack)
-    if record.cloud == "aws":
-        return aws_learner.inventory(record, twin.admin_target(state), twin.aws_account(state))
-    return azure_learner.inventory(record, state.azure.url, paths.synapse_dir)
+    """The inventory of one stack, read from the running emulators."""
+    return twin_inventories([stack])[0]
+
+
+def twin_inventories(stacks: Sequence[str]) -> list[dict[str, Any]]:
+    """The inventories of several stacks; each region's listings are read once for all."""
+    views: dict[str, aws_learner.RegionView] = {}
+    found: list[dict[str, Any]] = []
+    for stack in stacks:
+        paths, state, record = twin.record_of(stack)
+        if record.cloud == "azure":
+            found.append(azure_learner.inventory(record, state.azure.url, paths.synapse_dir))
+            continue
+        admin, account = twin.admin_target(state), twin.aws_account(state)
+        if record.region not in views:
+            views[record.region] = aws_learner.RegionView.read(admin, account, record.region)
+        found.append(aws_learner.inventory(record, admin, account, views[record.region]))
+    return found

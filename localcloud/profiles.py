@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def variables(paths: Paths, state: TwinState, record: StackRecord) -> dict[str, 
         }
         buckets = res.get("buckets", [])
         for purpose in (*LAYERS, "query-results", "artifacts"):
-            match = [b for b in buckets if f"-{purpose}-" in b]
+            pattern = re.compile(rf"-{re.escape(purpose)}-[0-9a-f]{{6}}$")
+            match = [b for b in buckets if pattern.search(b)]
             if match:
                 env[f"LAKELAB_BUCKET_{purpose.upper().replace('-', '_')}"] = match[0]
         for layer, db in zip(CATALOG_LAYERS, res.get("databases", []), strict=False):
@@ -67,7 +69,9 @@ def variables(paths: Paths, state: TwinState, record: StackRecord) -> dict[str, 
         endpoints = res.get("endpoints", [])
         if endpoints:
             env["LAKELAB_SQL_ENDPOINT"] = endpoints[0]
-            env["LAKELAB_SQL_DATABASE"] = str(paths.synapse_dir / account / f"{endpoints[0]}.duckdb")
+            env["LAKELAB_SQL_DATABASE"] = str(
+                paths.synapse_dir / account / f"{endpoints[0]}.duckdb"
+            )
     return env
 
 

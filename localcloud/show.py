@@ -68,11 +68,39 @@ def inventory_table(inventories: Sequence[dict[str, Any]]) -> Table:
     return table
 
 
+def stack_table(inv: dict[str, Any]) -> Table:
+    """One stack, one row per resource: fits a narrow terminal."""
+    identity = inv["identity"]
+    table = Table(title=f"{inv['stack']} ({inv['cloud']})", title_justify="left")
+    table.add_column("what")
+    table.add_column("name")
+    for layer, name in inv["layers"].items():
+        table.add_row(f"layer {layer}", name)
+    for catalog in inv["catalogs"]:
+        table.add_row("catalog", catalog)
+    table.add_row("workgroup" if inv["cloud"] == "aws" else "SQL endpoint", inv["workgroup"] or "-")
+    table.add_row("identity", identity["name"] or "-")
+    table.add_row("  reaches", ", ".join(identity["storage"]) or "-")
+    table.add_row("  catalogs", ", ".join(identity["catalogs"]) or "-")
+    table.add_row("tags", ", ".join(f"{k}={v}" for k, v in sorted(inv["tags"].items())) or "-")
+    return table
+
+
+WIDE: int = 160
+
+
 def print_inventory(stacks: Sequence[str], console: Console | None = None) -> None:
-    from localcloud.inventory import twin_inventory
+    """What the emulators hold for each stack: one table in a wide terminal, one per stack
+    otherwise."""
+    from localcloud.inventory import twin_inventories
 
     out = console or Console()
     if not stacks:
         out.print("No learner is provisioned in the local twin.")
         return
-    out.print(inventory_table([twin_inventory(s) for s in stacks]))
+    inventories = twin_inventories(stacks)
+    if out.width >= WIDE:
+        out.print(inventory_table(inventories))
+        return
+    for inv in inventories:
+        out.print(stack_table(inv))

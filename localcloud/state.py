@@ -193,7 +193,7 @@ def load(paths: Paths) -> TwinState:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _corrupt(path, f"not JSON: {exc.msg} at line {exc.lineno}") from None
+        raise _corrupt(path, f"not JSON, line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     try:
         return TwinState.model_validate(raw)
     except ValidationError as exc:
@@ -221,7 +221,9 @@ def save(paths: Paths, state: TwinState) -> None:
 def locked(paths: Paths) -> Iterator[None]:
     """Hold the state folder's lock: one `lakelab local` command changes it at a time."""
     try:
-        paths.root.mkdir(parents=True, exist_ok=True)
+        if not paths.root.exists():
+            paths.root.mkdir(parents=True)
+            os.chmod(paths.root, 0o700)  # learners' data and credentials
         fh = open(paths.lock_file, "a+")  # noqa: SIM115 - closed in finally
     except OSError as exc:
         raise UserError(f"cannot use the state folder {paths.root}: {exc.strerror}") from None

@@ -14,11 +14,11 @@ The CLI (`localcloud.cli`), the tests and the benchmark all call these functions
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import shutil
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Sequence
@@ -29,11 +29,11 @@ from typing import Any, Final
 from lakelab.blueprint import Blueprint
 from lakelab.errors import UserError
 from lakelab.regions import CLOUDS, Cloud
-from lakelab.stackfiles import StackNotFound, list_stacks, load_blueprint, read_config
+from lakelab.stackfiles import list_stacks, load_blueprint, read_config
 from localcloud import emulators, profiles
 from localcloud.aws import iam as aws_iam
 from localcloud.aws import learner as aws_learner
-from localcloud.aws.clients import Target, error_code
+from localcloud.aws.clients import Target
 from localcloud.azure import blob
 from localcloud.azure import learner as azure_learner
 from localcloud.emulators import Emulator
@@ -43,7 +43,9 @@ AWS_PORT_ENV: Final = "LAKELAB_AWS_PORT"
 AZURE_PORT_ENV: Final = "LAKELAB_AZURE_PORT"
 AWS_ENDPOINT_ENV: Final = "LAKELAB_AWS_ENDPOINT"
 START_TIMEOUT_ENV: Final = "LAKELAB_START_TIMEOUT"
-BOOTSTRAP_KEYS: Final = AwsKeys(access_key_id="lakelab-bootstrap", secret_access_key="lakelab-bootstrap")
+BOOTSTRAP_KEYS: Final = AwsKeys(
+    access_key_id="lakelab-bootstrap", secret_access_key="lakelab-bootstrap"
+)
 
 
 @dataclass
@@ -78,7 +80,9 @@ def resolve_stacks(stacks: Sequence[str], cohort: str | None) -> list[Blueprint]
         members = list_stacks(cohort)
         if not members:
             known = sorted({str(read_config(s).get("lakelab:cohort")) for s in list_stacks()})
-            raise UserError(f"no stack belongs to cohort {cohort!r} (cohorts: {', '.join(known) or 'none'})")
+            raise UserError(
+                f"no stack belongs to cohort {cohort!r} (cohorts: {', '.join(known) or 'none'})"
+            )
         names += members
     unique = list(dict.fromkeys(names))
     return [load_blueprint(name) for name in unique]
@@ -166,17 +170,25 @@ def _aws_healthy(url: str, pid: int) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_lakelab/health", timeout=0.5) as response:
             return bool(json.loads(response.read()).get("pid") == pid)
-    except (OSError, ValueError):
+    except (OSError, ValueError, urllib.error.URLError):
         return False
 
 
-def _ensure_emulators(paths: Paths, state: TwinState, clouds: set[Cloud]) -> list[str]:
+def _azure_healthy(url: str) -> bool:
+    return emulators.http_ok(f"{url}/", any_status=True)
+
+
+def _ensure_emulators(
+    paths: Paths, state: TwinState, clouds: set[Cloud], sdks: frozenset[Cloud] = frozenset()
+) -> list[str]:
     """Start what is needed and not running. Returns the labels of emulators started now.
     If any fails to start, those started here are stopped again."""
     plans: list[tuple[Emulator, list[str], dict[str, str], int, str]] = []
     aws_emu, azure_emu = emulators.aws_emulator(paths), emulators.azure_emulator(paths)
     if "aws" in clouds and state.aws.managed and aws_emu.running() is None:
-        enforce = state.aws.enforcing and paths.journal.is_file() and paths.journal.stat().st_size > 0
+        enforce = (
+            state.aws.enforcing and paths.journal.is_file() and paths.journal.stat().st_size > 0
+        )
         if state.aws.enforcing and not enforce:
             # The journal is gone, so is the admin user: bootstrap again.
             state.aws.enforcing = False
@@ -204,7 +216,9 @@ def _ensure_emulators(paths: Paths, state: TwinState, clouds: set[Cloud]) -> lis
                 env["AZURITE_ACCOUNTS"] = blob.accounts_setting(state.azure.accounts)
             paths.azurite_data.mkdir(parents=True, exist_ok=True)
             argv = emulators.azure_argv(node, azurite, state.azure.port, paths.azurite_data)
-            plans.append((azure_emu, argv, env, state.azure.port, "--azure-port or LAKELAB_AZURE_PORT"))
+            plans.append(
+                (azure_emu, argv, env, state.azure.port, "--azure-port or LAKELAB_AZURE_PORT")
+            )
 
     for emu, _, _, port, option in plans:
         emulators.check_port_free(port, emu.label, option)
@@ -214,18 +228,29 @@ def _ensure_emulators(paths: Paths, state: TwinState, clouds: set[Cloud]) -> lis
         for emu, argv, env, port, _ in plans:
             config = "aws" if emu.name == "aws" else _azure_config(state)
             started.append((emu, emu.start(argv, port=port, config=config, env=env)))
+        _warm_up(state, sdks)
         for emu, proc in started:
-            if emu.name == "aws":
-                url, pid = state.aws.url, proc.pid
-                emu.wait_healthy(proc, lambda: _aws_healthy(url, pid), timeout)
-            else:
-                url = state.azure.url
-                emu.wait_healthy(proc, lambda: emulators.http_ok(f"{url}/", any_status=True), timeout)
+            healthy = (
+                functools.partial(_aws_healthy, state.aws.url, proc.pid)
+                if emu.name == "aws"
+                else functools.partial(_azure_healthy, state.azure.url)
+            )
+            emu.wait_healthy(proc, healthy, timeout)
     except BaseException:
         for emu, _ in started:
             emu.stop()
         raise
     return [emu.label for emu, _ in started]
+
+
+def _warm_up(state: TwinState, clouds: frozenset[Cloud]) -> None:
+    """Load the SDKs that will be needed while the emulators start."""
+    if "aws" in clouds:
+        from localcloud.aws.clients import warm_up
+
+        warm_up(state.aws.url)
+    if "azure" in clouds:
+        import azure.storage.blob  # noqa: F401
 
 
 def _restart_azure(paths: Paths, state: TwinState) -> None:
@@ -346,19 +371,25 @@ def up(
     azure_port: int | None = None,
     aws_endpoint: str | None = None,
     spark: bool = True,
+    clouds: Iterable[Cloud] = (),
 ) -> UpResult:
-    """Start the emulators (as needed) and provision the named stacks; idempotent."""
+    """Start the emulators and provision the named stacks; idempotent.
+
+    The emulators started are those of the clouds of the named stacks, of the stacks already
+    provisioned, and of `clouds`; both when none of these names a cloud.
+    """
     paths = Paths.current()
     blueprints = resolve_stacks(stacks, cohort)
     with locked(paths):
         state = load(paths)
         _configure(paths, state, aws_port, azure_port, aws_endpoint)
-        clouds: set[Cloud] = {bp.cloud for bp in blueprints} | {r.cloud for r in state.stacks.values()}
-        if not clouds:
-            clouds = set(CLOUDS)
+        wanted: set[Cloud] = set(clouds) | {bp.cloud for bp in blueprints}
+        wanted |= {r.cloud for r in state.stacks.values()}
+        if not wanted:
+            wanted = set(CLOUDS)
         if spark:
             emulators.find_java()
-        if "azure" in clouds:
+        if "azure" in wanted:
             emulators.find_node()
             emulators.find_azurite()
         new_accounts = [
@@ -368,17 +399,18 @@ def up(
         ]
         for account in new_accounts:
             state.azure.accounts[account] = blob.new_account_key()
-        if "aws" in clouds and not state.aws.managed:
+        if "aws" in wanted and not state.aws.managed:
             _check_external(state)
         try:
-            started = _ensure_emulators(paths, state, clouds)
+            sdks = frozenset(bp.cloud for bp in blueprints)
+            started = _ensure_emulators(paths, state, wanted, sdks)
         except BaseException:
             for account in new_accounts:
                 state.azure.accounts.pop(account, None)
             raise
         result = UpResult(started=started)
         try:
-            if "aws" in clouds:
+            if "aws" in wanted:
                 _ensure_admin(state)
         except BaseException:
             for emu in (emulators.aws_emulator(paths), emulators.azure_emulator(paths)):
@@ -400,9 +432,9 @@ def up(
             save(paths, state)
             profiles.write(paths, state, record)
             result.provisioned.append(bp.stack_name)
-        if "aws" in clouds:
+        if "aws" in wanted:
             result.endpoints["aws"] = state.aws.url
-        if "azure" in clouds:
+        if "azure" in wanted:
             result.endpoints["azure"] = state.azure.url
         return result
 
@@ -455,7 +487,11 @@ def down(*, purge: bool = False) -> list[str]:
     if not paths.root.exists():
         return []
     with locked(paths):
-        stopped = [emu.label for emu in (emulators.azure_emulator(paths), emulators.aws_emulator(paths)) if emu.stop()]
+        stopped = [
+            emu.label
+            for emu in (emulators.azure_emulator(paths), emulators.aws_emulator(paths))
+            if emu.stop()
+        ]
         if purge:
             _purge_external(paths)
             for child in paths.root.iterdir():
@@ -506,7 +542,9 @@ def status() -> StatusReport:
             reachable = "external"
         except UserError:
             reachable = "unreachable"
-        reports.append(EmulatorStatus("aws", "AWS endpoint (existing)", reachable, state.aws.url, None, None))
+        reports.append(
+            EmulatorStatus("aws", "AWS endpoint (existing)", reachable, state.aws.url, None, None)
+        )
     azure_emu = emulators.azure_emulator(paths)
     info = azure_emu.running()
     healthy = info is not None and emulators.http_ok(f"{state.azure.url}/", any_status=True)
@@ -538,15 +576,21 @@ def env(stack: str) -> str:
 
 
 def record_of(stack: str) -> tuple[Paths, TwinState, StackRecord]:
+    """A provisioned stack's record, with its emulator running (for reading it back)."""
     paths = Paths.current()
     state = load(paths)
     record = state.stacks.get(stack)
     if record is None:
-        try:
-            read_config(stack)
-        except StackNotFound:
-            raise
+        read_config(stack)  # an unknown stack raises StackNotFound
         raise UserError(f"stack {stack!r} is not provisioned in the local twin")
+    if record.cloud == "azure" or state.aws.managed:
+        emu = (
+            emulators.aws_emulator(paths)
+            if record.cloud == "aws"
+            else emulators.azure_emulator(paths)
+        )
+        if emu.running() is None:
+            raise UserError(f"the {emu.label} is not running; start it with `lakelab local up`")
     return paths, state, record
 
 
@@ -556,27 +600,3 @@ def admin_target(state: TwinState) -> Target:
 
 def aws_account(state: TwinState) -> str:
     return _account(state)
-
-
-def wait_until(predicate: Any, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-__all__ = [
-    "EmulatorStatus",
-    "StatusReport",
-    "UpResult",
-    "down",
-    "env",
-    "error_code",
-    "record_of",
-    "resolve_stacks",
-    "rm",
-    "status",
-    "up",
-]

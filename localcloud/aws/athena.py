@@ -41,10 +41,16 @@ def get_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
 
 
 def ensure_workgroup(
-    athena: Any, name: str, config: dict[str, Any], tags: Mapping[str, str], arn: str, description: str
+    athena: Any,
+    name: str,
+    config: dict[str, Any],
+    tags: Mapping[str, str],
+    arn: str,
+    description: str,
 ) -> None:
     current = get_workgroup(athena, name)
-    if current is not None and current.get("Configuration") != config:
+    settings = (current or {}).get("Configuration", {})
+    if current is not None and {k: settings.get(k) for k in config} != config:
         athena.delete_work_group(WorkGroup=name, RecursiveDeleteOption=True)
         current = None
     if current is None:

@@ -14,6 +14,15 @@ moto the resources each call touches, following AWS's own rules:
 - Athena calls need the workgroup they run in (named, or found from the query id).
 
 Anything not listed is checked against `*`, which only an administrator's policy allows.
+
+S3 copies (`CopyObject`, `UploadPartCopy`) are checked on their source too: moto checks only
+the destination, so a learner could otherwise copy another learner's object into their own
+bucket. The caller needs `s3:GetObject` (or `s3:GetObjectVersion`) on the source, as in AWS.
+
+S3 `DeleteObjects` is also fixed: moto checks `s3:DeleteObject` against the bucket's ARN,
+which a policy granting it on `<bucket>/*` (as AWS expects) does not match. Here each object
+is checked as AWS does; if any is refused, the whole request is (a request deletes in one
+bucket, where a learner may delete everything or nothing).
 """
 
 from __future__ import annotations
@@ -21,15 +30,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
 
 from moto import settings
 from moto.athena.models import athena_backends
 from moto.athena.responses import AthenaResponse
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.core.responses import ActionResult
 from moto.glue.responses import GlueResponse
 from moto.iam.access_control import IAMRequest
+from moto.s3.exceptions import BucketAccessDeniedError, S3AccessDeniedError
+from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
+
+from localcloud.aws.journal import deleted_keys
 
 _DATABASE_ACTIONS = {"GetDatabase", "UpdateDatabase", "DeleteDatabase"}
 _TABLE_ACTIONS = {
@@ -168,7 +183,13 @@ def _authorize_each(resources: Callable[[Any], list[str]]) -> Callable[..., None
             ActionAuthenticatorMixin.request_count += 1
             return
         for arn in resources(self):
-            self._authenticate_and_authorize_action(IAMRequest, arn)
+            try:
+                self._authenticate_and_authorize_action(IAMRequest, arn)
+            except AccessDeniedError as exc:
+                # JSON-protocol services answer with a JSON error, as AWS does.
+                raise JsonRESTError(
+                    "AccessDeniedException", f"{exc.message} on resource: {arn}"
+                ) from None
 
     return authorize
 
@@ -214,7 +235,40 @@ def install() -> None:
         base = f"arn:{get_partition(self.region)}:glue:{self.region}:{self.current_account}"
         payload = result.result
         assert isinstance(payload, dict)
-        visible = [d for d in payload["DatabaseList"] if _may(caller, f"{base}:database/{d['Name']}")]
+        visible = [
+            d for d in payload["DatabaseList"] if _may(caller, f"{base}:database/{d['Name']}")
+        ]
         return ActionResult({**payload, "DatabaseList": visible})
 
     GlueResponse.get_databases = get_databases  # type: ignore[method-assign]
+
+    bucket_post = S3Response._bucket_response_post
+
+    def bucket_response_post(self: S3Response, request: Any, bucket_name: str) -> Any:
+        self.path = self._get_path(request)
+        if not (enforcing() and self.is_delete_keys() and request.headers.get("Content-Length")):
+            return bucket_post(self, request, bucket_name)
+        self.data["Action"] = "DeleteObject"
+        for key, _ in deleted_keys(self.body) or []:
+            try:
+                self._authenticate_and_authorize_s3_action(bucket_name=bucket_name, key_name=key)
+            except (BucketAccessDeniedError, S3AccessDeniedError):
+                return self._bucket_response_delete_keys(bucket_name, authenticated=False)
+        return self._bucket_response_delete_keys(bucket_name)
+
+    S3Response._bucket_response_post = bucket_response_post  # type: ignore[method-assign]
+
+    key_put = S3Response._key_response_put
+
+    def key_response_put(self: S3Response, query: dict[str, Any], key_name: str) -> Any:
+        source = self.headers.get("x-amz-copy-source")
+        if source and enforcing():
+            text = source.decode() if isinstance(source, bytes) else str(source)
+            parsed = urlparse(text)
+            bucket, _, key = unquote(parsed.path).lstrip("/").partition("/")
+            version = parse_qs(parsed.query).get("versionId")
+            self.data["Action"] = "GetObjectVersion" if version else "GetObject"
+            self._authenticate_and_authorize_s3_action(bucket_name=bucket, key_name=key)
+        return key_put(self, query, key_name)
+
+    S3Response._key_response_put = key_response_put  # type: ignore[method-assign]

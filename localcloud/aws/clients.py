@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from typing import Any, Final
-
-import boto3  # type: ignore[import-untyped]
-from botocore.config import Config  # type: ignore[import-untyped]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 ACCOUNT: Final = "123456789012"
 """The account moto serves (its default)."""
 
-_CONFIG: Final = Config(
-    retries={"max_attempts": 3, "mode": "standard"},
-    connect_timeout=3,
-    read_timeout=60,
-    s3={"addressing_style": "path"},
-)
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -31,7 +23,9 @@ class Target:
     region: str = "us-east-1"
 
     def client(self, service: str) -> Any:
-        return _client(service, self.endpoint, self.access_key_id, self.secret_access_key, self.region)
+        return _client(
+            service, self.endpoint, self.access_key_id, self.secret_access_key, self.region
+        )
 
     def in_region(self, region: str) -> Target:
         return Target(self.endpoint, self.access_key_id, self.secret_access_key, region)
@@ -39,31 +33,51 @@ class Target:
 
 @functools.lru_cache(maxsize=256)
 def _client(service: str, endpoint: str, key: str, secret: str, region: str) -> Any:
-    return _session().client(
-        service,
-        endpoint_url=endpoint,
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-        region_name=region,
-        config=_CONFIG,
+    from botocore.config import Config
+
+    config = Config(
+        retries={"max_attempts": 3, "mode": "standard"},
+        connect_timeout=3,
+        read_timeout=60,
+        s3={"addressing_style": "path"},
     )
+    with _lock:  # creating clients from one session is not thread-safe
+        return _session().client(
+            service,
+            endpoint_url=endpoint,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            region_name=region,
+            config=config,
+        )
 
 
 @functools.lru_cache(maxsize=1)
 def _session() -> Any:
+    import boto3
+
     return boto3.session.Session()
 
 
+def warm_up(
+    endpoint: str, services: tuple[str, ...] = ("s3", "glue", "athena", "iam", "sts")
+) -> None:
+    """Load boto3 and the services' API models (the slow part of a first client)."""
+    for service in services:
+        _client(service, endpoint, "warm-up", "warm-up", "us-east-1")
+
+
+def _response(exc: Exception) -> dict[str, Any]:
+    response = getattr(exc, "response", None)
+    return response if isinstance(response, dict) else {}
+
+
 def error_code(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", ""))
-    return ""
+    return str(_response(exc).get("Error", {}).get("Code", ""))
 
 
 def status_code(exc: Exception) -> int:
-    if isinstance(exc, ClientError):
-        return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-    return 0
+    return int(_response(exc).get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
 
 
 def is_missing(exc: Exception) -> bool:

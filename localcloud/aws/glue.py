@@ -21,7 +21,9 @@ def database_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:glue:{region}:{account}:database/{name}"
 
 
-def ensure_database(glue: Any, name: str, tags: Mapping[str, str], arn: str, description: str) -> None:
+def ensure_database(
+    glue: Any, name: str, tags: Mapping[str, str], arn: str, description: str
+) -> None:
     try:
         glue.get_database(Name=name)
     except Exception as exc:

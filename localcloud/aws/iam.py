@@ -92,7 +92,9 @@ def ensure_policy(iam: Any, user: str, policy: str, document: Mapping[str, Any])
 def ensure_key(iam: Any, user: str, known_key_id: str | None) -> tuple[str, str] | None:
     """Keep the known key if the user still has it; otherwise replace every key with a new
     one and return (id, secret). None means the known key is still good."""
-    keys = [k["AccessKeyId"] for k in iam.list_access_keys(UserName=user).get("AccessKeyMetadata", [])]
+    keys = [
+        k["AccessKeyId"] for k in iam.list_access_keys(UserName=user).get("AccessKeyMetadata", [])
+    ]
     if known_key_id and known_key_id in keys and len(keys) == 1:
         return None
     for key in keys:

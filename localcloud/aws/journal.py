@@ -5,7 +5,8 @@ request that changed something and succeeded to `journal.jsonl` before it answer
 and replays the journal into a fresh moto on start. One JSON object per line:
 
     {"seed": 1234, "method": "PUT", "uri": "/bucket/key?x=1", "headers": {...},
-     "body": "<base64>" | null, "body_ref": "<sha256>" | null, "refs": ["bucket"]}
+     "body": "<base64>" | null, "body_ref": "<sha256>" | null, "refs": ["bucket"],
+     "result": {"upload_id": "..."}}
 
 - `seed` re-seeds moto's random source before the request runs, so everything moto makes up
   (access keys, object version ids, upload ids, query ids) comes out the same on replay.
@@ -14,8 +15,18 @@ and replays the journal into a fresh moto on start. One JSON object per line:
 - `refs` are the resource names the request touched (bucket, database, workgroup, user).
   `forget(names)` drops every entry that touched one of them, which is how removing a learner
   leaves none of their data in the journal either.
+- `result` keeps what later entries refer to but only the response said (a multipart upload
+  id), for `compact`.
 
-A line cut short by a crash is the last line and is skipped on replay.
+A line cut short by a crash can only be the last one; it was never acknowledged, and it is
+cut off when the journal is opened again.
+
+`compact()` drops writes that nothing can observe any more: in a bucket that was never
+versioned, an object write (put, copy, completed multipart upload with its parts, delete) is
+superseded by a later write or delete of the same key, unless something read that object in
+between (a copy from it) or changed one of its sub-resources (tags, ACL). Aborted multipart
+uploads are dropped with their parts. Versioned buckets keep every write, as S3 keeps every
+version.
 """
 
 from __future__ import annotations
@@ -27,12 +38,15 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import parse_qs, unquote
 
 INLINE_LIMIT: Final = 2048
+_REQUIRED: Final = frozenset({"seed", "method", "uri", "headers"})
 
 
 @dataclass
@@ -43,6 +57,7 @@ class Entry:
     headers: dict[str, str]
     body: bytes
     refs: list[str] = field(default_factory=list)
+    result: dict[str, str] = field(default_factory=dict)
 
 
 class Journal:
@@ -53,6 +68,7 @@ class Journal:
         self.bodies = path.parent / "bodies"
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _cut_partial_line(self.path)
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
 
     def close(self) -> None:
@@ -69,6 +85,8 @@ class Journal:
             "body_ref": None,
             "refs": sorted(set(entry.refs)),
         }
+        if entry.result:
+            record["result"] = entry.result
         if len(entry.body) > INLINE_LIMIT:
             record["body_ref"] = self._store_body(entry.body)
         elif entry.body:
@@ -89,17 +107,25 @@ class Journal:
             os.replace(tmp, target)
         return digest
 
+    def _body_of(self, record: dict[str, Any]) -> bytes | None:
+        if record.get("body_ref"):
+            try:
+                return (self.bodies / str(record["body_ref"])).read_bytes()
+            except OSError:
+                return None
+        if record.get("body"):
+            return base64.b64decode(record["body"])
+        return b""
+
     def entries(self) -> Iterator[Entry]:
         """Every complete entry, oldest first. Unreadable lines are skipped."""
-        for record in self._records():
-            body = b""
-            if record.get("body_ref"):
-                try:
-                    body = (self.bodies / str(record["body_ref"])).read_bytes()
-                except OSError:
-                    continue
-            elif record.get("body"):
-                body = base64.b64decode(record["body"])
+        with self._lock:
+            self._fh.flush()
+            records = [r for _, r in _read(self.path) if r is not None]
+        for record in records:
+            body = self._body_of(record)
+            if body is None:
+                continue
             yield Entry(
                 seed=int(record["seed"]),
                 method=str(record["method"]),
@@ -107,50 +133,37 @@ class Journal:
                 headers={str(k): str(v) for k, v in record["headers"].items()},
                 body=body,
                 refs=[str(r) for r in record.get("refs", [])],
+                result={str(k): str(v) for k, v in (record.get("result") or {}).items()},
             )
-
-    def _records(self) -> Iterator[dict[str, Any]]:
-        with self._lock:
-            self._fh.flush()
-        try:
-            fh = open(self.path, encoding="utf-8")  # noqa: SIM115 - closed below
-        except FileNotFoundError:
-            return
-        with fh:
-            for line in fh:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(record, dict) and {"seed", "method", "uri", "headers"} <= set(record):
-                    yield record
 
     def forget(self, names: Iterable[str]) -> int:
         """Drop every entry that touched one of `names`; returns how many were dropped."""
         drop = set(names)
+        return self._rewrite(
+            lambda records: {i for i, r in enumerate(records) if drop & set(r.get("refs", []))}
+        )
+
+    def compact(self) -> int:
+        """Drop superseded object writes (see the module docstring); returns how many."""
+        return self._rewrite(lambda records: superseded(records, self._body_of))
+
+    def _rewrite(self, choose: Callable[[list[dict[str, Any]]], set[int]]) -> int:
         with self._lock:
             self._fh.flush()
-            kept: list[str] = []
-            dropped = 0
-            with open(self.path, encoding="utf-8") as fh:
-                for line in fh:
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if drop & set(record.get("refs", [])):
-                        dropped += 1
-                    else:
-                        kept.append(line if line.endswith("\n") else line + "\n")
+            lines = [(line, r) for line, r in _read(self.path) if r is not None]
+            doomed = choose([r for _, r in lines])
+            if not doomed:
+                return 0
+            kept = [(line, r) for i, (line, r) in enumerate(lines) if i not in doomed]
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".journal.")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.writelines(kept)
+                out.writelines(line for line, _ in kept)
             os.replace(tmp, self.path)
             self._fh.close()
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
-            referenced = {json.loads(line).get("body_ref") for line in kept}
+            referenced = {r.get("body_ref") for _, r in kept}
         self._drop_bodies(referenced)
-        return dropped
+        return len(doomed)
 
     def _drop_bodies(self, referenced: set[Any]) -> None:
         if not self.bodies.is_dir():
@@ -159,3 +172,159 @@ class Journal:
             if path.name not in referenced:
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+
+def _cut_partial_line(path: Path) -> None:
+    """A crash during a write leaves a last line without its newline: cut it off, so the
+    next entry starts on a line of its own."""
+    try:
+        with open(path, "rb+") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            if size == 0:
+                return
+            fh.seek(size - 1)
+            if fh.read(1) == b"\n":
+                return
+            fh.seek(0)
+            data = fh.read()
+            fh.truncate(data.rfind(b"\n") + 1)
+    except FileNotFoundError:
+        return
+
+
+def _read(path: Path) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    try:
+        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return
+    with fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                yield line, None
+                continue
+            ok = isinstance(record, dict) and set(record) >= _REQUIRED
+            yield line, record if ok else None
+
+
+# --- compaction ----------------------------------------------------------------------------
+def _s3_request(
+    record: dict[str, Any],
+) -> tuple[str, str, dict[str, list[str]], dict[str, str]] | None:
+    """(bucket, key, query, headers) of an S3 request; None for other services."""
+    headers = {str(k).lower(): str(v) for k, v in record["headers"].items()}
+    if "x-amz-target" in headers:
+        return None
+    auth = headers.get("authorization", "")
+    scope = (
+        auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if "Credential=" in auth else []
+    )
+    if len(scope) < 4 or scope[3] != "s3":
+        return None
+    path, _, query = str(record["uri"]).partition("?")
+    bucket, _, key = path.lstrip("/").partition("/")
+    params = parse_qs(query, keep_blank_values=True)
+    params.pop("x-id", None)  # names the operation only
+    return unquote(bucket), unquote(key), params, headers
+
+
+def _copy_source(headers: dict[str, str]) -> tuple[str, str] | None:
+    source = headers.get("x-amz-copy-source")
+    if not source:
+        return None
+    bucket, _, key = unquote(source).lstrip("/").split("?", 1)[0].partition("/")
+    return bucket, key
+
+
+def deleted_keys(body: bytes | None) -> list[tuple[str, bool]] | None:
+    """(key, names a version) for each object of a DeleteObjects body; None if unreadable."""
+    if not body:
+        return None
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+    found = []
+    for obj in root.iter():
+        if obj.tag.rsplit("}", 1)[-1] != "Object":
+            continue
+        key = version = None
+        for child in obj:
+            name = child.tag.rsplit("}", 1)[-1]
+            if name == "Key":
+                key = child.text or ""
+            elif name == "VersionId":
+                version = child.text
+        if key is not None:
+            found.append((key, version is not None))
+    return found
+
+
+def superseded(
+    records: list[dict[str, Any]], body_of: Callable[[dict[str, Any]], bytes | None]
+) -> set[int]:
+    """Indices of the entries `Journal.compact` may drop."""
+    parsed = [_s3_request(r) for r in records]
+    versioned = {p[0] for p in parsed if p and not p[1] and "versioning" in p[2]}
+    current: dict[tuple[str, str], list[int]] = {}
+    pinned: set[tuple[str, str]] = set()
+    uploads: dict[str, list[int]] = {}
+    drop: set[int] = set()
+
+    def write(target: tuple[str, str], group: list[int]) -> None:
+        previous = current.get(target)
+        if previous is not None and target not in pinned:
+            drop.update(previous)
+        current[target] = group
+        pinned.discard(target)
+
+    for i, (record, request) in enumerate(zip(records, parsed, strict=True)):
+        if request is None:
+            continue
+        bucket, key, query, headers = request
+        source = _copy_source(headers)
+        if source is not None:
+            pinned.add(source)
+        if bucket in versioned:
+            continue
+        method = str(record["method"])
+        if not key:
+            if method == "POST" and "delete" in query:
+                keys = deleted_keys(body_of(record))
+                if keys is None:
+                    pinned.update(t for t in current if t[0] == bucket)
+                    continue
+                for name, by_version in keys:
+                    if by_version:
+                        pinned.add((bucket, name))
+                    else:
+                        write((bucket, name), [])
+            continue
+        target = (bucket, key)
+        if method == "POST" and "uploads" in query:
+            upload_id = (record.get("result") or {}).get("upload_id")
+            if upload_id:
+                uploads[str(upload_id)] = [i]
+            continue
+        if "uploadId" in query:
+            group = uploads.get(query["uploadId"][0])
+            if group is None:
+                continue
+            group.append(i)
+            if method == "POST":  # completed: the parts are the object now
+                del uploads[query["uploadId"][0]]
+                write(target, group)
+            elif method == "DELETE":  # aborted: nothing of it remains
+                del uploads[query["uploadId"][0]]
+                drop.update(group)
+            continue
+        if query:  # a sub-resource of the object (tags, ACL, ...): keep what it applies to
+            pinned.add(target)
+            continue
+        if method in ("PUT", "DELETE"):
+            write(target, [i])
+    return drop

@@ -17,6 +17,7 @@ Redshift warehouse and the budget. moto still serves the Redshift and Redshift D
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 from lakelab.access import LAKE_PURPOSES, aws_learner_policy, learner_buckets
@@ -43,7 +44,9 @@ def resources(bp: Blueprint) -> dict[str, list[str]]:
     }
 
 
-def provision(bp: Blueprint, admin: Target, account: str, previous: StackRecord | None) -> StackRecord:
+def provision(
+    bp: Blueprint, admin: Target, account: str, previous: StackRecord | None
+) -> StackRecord:
     """Create or update the learner's AWS twin; idempotent."""
     n = bp.names
     target = admin.in_region(bp.region)
@@ -70,7 +73,9 @@ def provision(bp: Blueprint, admin: Target, account: str, previous: StackRecord 
         f"s3://{n.bucket('query-results')}/", bp.query.scan_cutoff_mb * 1024 * 1024
     )
     wg_arn = athena.workgroup_arn(bp.region, account, n.athena_workgroup)
-    athena.ensure_workgroup(target.client("athena"), n.athena_workgroup, config, tags, wg_arn, description)
+    athena.ensure_workgroup(
+        target.client("athena"), n.athena_workgroup, config, tags, wg_arn, description
+    )
 
     iam_client = target.client("iam")
     iam.ensure_user(iam_client, n.iam_user, tags)
@@ -116,7 +121,9 @@ def remove(record: StackRecord, admin: Target, account: str) -> list[str]:
 
 
 def _owned(tags: dict[str, str] | None, record: StackRecord) -> bool:
-    return bool(tags) and tags.get("cohort") == record.cohort and tags.get("learner") == record.learner  # type: ignore[union-attr]
+    if not tags:
+        return False
+    return tags.get("cohort") == record.cohort and tags.get("learner") == record.learner
 
 
 def _scope(documents: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
@@ -136,39 +143,57 @@ def _scope(documents: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
     return sorted(buckets), sorted(databases)
 
 
-def inventory(record: StackRecord, admin: Target, account: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RegionView:
+    """Every bucket, catalog database and workgroup of one region, with their tags: read once
+    and shared when several learners are inventoried together."""
+
+    buckets: dict[str, dict[str, str] | None]
+    databases: dict[str, dict[str, str]]
+    workgroups: dict[str, dict[str, str]]
+
+    @classmethod
+    def read(cls, admin: Target, account: str, region: str) -> RegionView:
+        target = admin.in_region(region)
+        s3_client = target.client("s3")
+        glue_client = target.client("glue")
+        athena_client = target.client("athena")
+        return cls(
+            buckets={b: s3.bucket_tags(s3_client, b) for b in s3.list_buckets(s3_client)},
+            databases={
+                db: glue.database_tags(glue_client, glue.database_arn(region, account, db))
+                for db in glue.list_databases(glue_client)
+            },
+            workgroups={
+                wg: athena.workgroup_tags(athena_client, athena.workgroup_arn(region, account, wg))
+                for wg in athena.list_workgroups(athena_client)
+            },
+        )
+
+
+def inventory(
+    record: StackRecord, admin: Target, account: str, view: RegionView | None = None
+) -> dict[str, Any]:
     """The learner's AWS twin as the emulator reports it (see `localcloud.inventory`)."""
-    target = admin.in_region(record.region)
-    s3_client = target.client("s3")
-    bucket_tags = {b: s3.bucket_tags(s3_client, b) for b in s3.list_buckets(s3_client)}
-    owned = {b: t for b, t in bucket_tags.items() if t is not None and _owned(t, record)}
-    layers: dict[str, str] = {}
+    view = view or RegionView.read(admin, account, record.region)
+    owned = {b: t for b, t in view.buckets.items() if t is not None and _owned(t, record)}
+    found: dict[str, str] = {}
     for bucket in sorted(owned):
         match = _LAYER_OF_BUCKET.search(bucket)
         if match:
-            layers[match.group(1)] = bucket
+            found[match.group(1)] = bucket
+    layers = {layer: found[layer] for layer in LAYERS if layer in found}
+    catalogs = sorted(db for db, t in view.databases.items() if _owned(t, record))
+    workgroups = sorted(wg for wg, t in view.workgroups.items() if _owned(t, record))
 
-    glue_client = target.client("glue")
-    db_tags = {
-        db: glue.database_tags(glue_client, glue.database_arn(record.region, account, db))
-        for db in glue.list_databases(glue_client)
-    }
-    catalogs = sorted(db for db, t in db_tags.items() if _owned(t, record))
-
-    athena_client = target.client("athena")
-    wg_tags = {
-        wg: athena.workgroup_tags(athena_client, athena.workgroup_arn(record.region, account, wg))
-        for wg in athena.list_workgroups(athena_client)
-    }
-    workgroups = sorted(wg for wg, t in wg_tags.items() if _owned(t, record))
-
-    iam_client = target.client("iam")
+    iam_client = admin.in_region(record.region).client("iam")
     user_tags = iam.user_tags(iam_client, record.identity)
     documents = iam.user_policies(iam_client, record.identity) if user_tags is not None else {}
     storage, reachable_catalogs = _scope(documents)
 
-    tag_sources = [t for t in owned.values()]
-    tag_sources += [db_tags[db] for db in catalogs] + [wg_tags[wg] for wg in workgroups]
+    tag_sources = list(owned.values())
+    tag_sources += [view.databases[db] for db in catalogs]
+    tag_sources += [view.workgroups[wg] for wg in workgroups]
     tag_sources.append(user_tags or {})
     common = dict(tag_sources[0]) if tag_sources else {}
     for tags in tag_sources[1:]:

@@ -60,13 +60,9 @@ def ensure_bucket(s3: Any, spec: BucketSpec, region: str) -> None:
         created = True
 
     if created or _encryption(s3, spec.name) != ENCRYPTION["Rules"]:
-        s3.put_bucket_encryption(
-            Bucket=spec.name, ServerSideEncryptionConfiguration=ENCRYPTION
-        )
+        s3.put_bucket_encryption(Bucket=spec.name, ServerSideEncryptionConfiguration=ENCRYPTION)
     if spec.versioned and (created or _versioning(s3, spec.name) != "Enabled"):
-        s3.put_bucket_versioning(
-            Bucket=spec.name, VersioningConfiguration={"Status": "Enabled"}
-        )
+        s3.put_bucket_versioning(Bucket=spec.name, VersioningConfiguration={"Status": "Enabled"})
     if spec.block_public and (created or public_access_block(s3, spec.name) != PUBLIC_ACCESS_BLOCK):
         s3.put_public_access_block(
             Bucket=spec.name, PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK
@@ -77,13 +73,16 @@ def ensure_bucket(s3: Any, spec: BucketSpec, region: str) -> None:
 
 def _encryption(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
     try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+            "Rules"
+        ]
     except Exception as exc:
         if is_missing(exc):
             return None
         raise
     return [
-        {"ApplyServerSideEncryptionByDefault": r["ApplyServerSideEncryptionByDefault"]} for r in rules
+        {"ApplyServerSideEncryptionByDefault": r["ApplyServerSideEncryptionByDefault"]}
+        for r in rules
     ]
 
 
@@ -143,7 +142,9 @@ def remove_bucket(s3: Any, bucket: str) -> bool:
             for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
         ]
         for start in range(0, len(doomed), 1000):
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True})
+            s3.delete_objects(
+                Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True}
+            )
     uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
     for upload in uploads:
         s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])

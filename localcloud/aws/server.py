@@ -27,6 +27,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -62,6 +63,13 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 READ_PREFIXES = ("Get", "List", "Describe", "BatchGet", "Search", "Lookup", "Simulate", "Head")
 SKIP_HEADERS = {"content-length", "connection", "keep-alive", "transfer-encoding", "expect"}
+WARM_UP = (
+    ("iam", ""),
+    ("sts", ""),
+    ("s3", ""),
+    ("glue", "AWSGlue.GetDatabases"),
+    ("athena", "AmazonAthena.ListWorkGroups"),
+)
 # Services whose calls are never journaled: STS sessions are short-lived by design.
 UNJOURNALED_SERVICES = {"sts"}
 
@@ -80,7 +88,9 @@ def _arn_tail(value: str) -> list[str]:
     return [value, tail, tail.rsplit("/", 1)[-1]]
 
 
-def classify(method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[bool, list[str]]:
+def classify(
+    method: str, path: str, query: str, headers: dict[str, str], body: bytes
+) -> tuple[bool, list[str]]:
     """Whether a request may change state, and the resource names it touches."""
     if method in ("GET", "HEAD", "OPTIONS"):
         return False, []
@@ -101,7 +111,11 @@ def classify(method: str, path: str, query: str, headers: dict[str, str], body: 
         if action.startswith(READ_PREFIXES):
             return False, []
         return True, sorted({v for values in form.values() for v in values if len(v) < 256})
-    if service in ("s3", "") and method == "POST" and "select" in parse_qs(query, keep_blank_values=True):
+    if (
+        service in ("s3", "")
+        and method == "POST"
+        and "select" in parse_qs(query, keep_blank_values=True)
+    ):
         return False, []
     segment = unquote(path.lstrip("/").split("/", 1)[0])
     return True, [segment] if segment else []
@@ -179,7 +193,7 @@ class _DeterministicOs:
 def _make_ids_replayable() -> None:
     import moto.s3.models as s3_models
 
-    s3_models.os = _DeterministicOs()
+    vars(s3_models)["os"] = _DeterministicOs()
 
 
 def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -210,6 +224,30 @@ class TwinAwsApp:
         self.replayed = 0
         self.replay_failures = 0
 
+    def warm_up(self) -> None:
+        """Load the services the twin uses (moto imports each on its first request), one at a
+        time between real requests. Run in the background when there was nothing to replay."""
+        for service, target in WARM_UP:
+            scope = f"warm-up/20250101/us-east-1/{service}/aws4_request"
+            auth = f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0"
+            headers = {
+                "Host": "127.0.0.1",
+                "Authorization": auth,
+                "Content-Type": "application/x-amz-json-1.1"
+                if target
+                else "application/x-www-form-urlencoded",
+            }
+            body = b""
+            if target:
+                headers["X-Amz-Target"] = target
+                body = b"{}"
+            elif service in ("iam", "sts"):
+                body = b"Action=" + (b"ListUsers" if service == "iam" else b"GetCallerIdentity")
+                body += b"&Version=" + (b"2010-05-08" if service == "iam" else b"2011-06-15")
+            entry = Entry(0, "POST" if body else "GET", "/", headers, body)
+            with self.lock:
+                _call(self.moto, replay_environ(entry))
+
     def replay(self) -> None:
         started = time.monotonic()
         for entry in self.journal.entries():
@@ -218,7 +256,9 @@ class TwinAwsApp:
             self.replayed += 1
             if not status.startswith("2"):
                 self.replay_failures += 1
-                log.warning("replay of %s %s gave %s: %s", entry.method, entry.uri, status, body[:200])
+                log.warning(
+                    "replay of %s %s gave %s: %s", entry.method, entry.uri, status, body[:200]
+                )
         log.info(
             "replayed %d journal entries (%d failed) in %.2fs",
             self.replayed,
@@ -226,7 +266,9 @@ class TwinAwsApp:
             time.monotonic() - started,
         )
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
         if path.startswith("/_lakelab/"):
             return self._control(path, environ, start_response)
@@ -254,11 +296,14 @@ class TwinAwsApp:
                 mock_random.seed(seed)
             status, out_headers, out = _call(self.moto, environ)
             if changes and status.startswith("2"):
-                self.journal.append(Entry(seed, method, uri, headers, body, refs))
+                result = _result_of(method, query, out)
+                self.journal.append(Entry(seed, method, uri, headers, body, refs, result))
         start_response(status, out_headers)
         return [out]
 
-    def _control(self, path: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def _control(
+        self, path: str, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if path == "/_lakelab/health":
             return _reply(
                 start_response,
@@ -275,16 +320,29 @@ class TwinAwsApp:
             try:
                 names = json.loads(get_input_stream(environ).read())["names"]
             except (ValueError, KeyError, TypeError):
-                return _reply(start_response, "400 BAD REQUEST", {"error": "expected {names: [...]}"})
+                return _reply(
+                    start_response, "400 BAD REQUEST", {"error": "expected {names: [...]}"}
+                )
             with self.lock:
                 dropped = self.journal.forget(str(n) for n in names)
             return _reply(start_response, "200 OK", {"dropped": dropped})
         return _reply(start_response, "404 NOT FOUND", {"error": f"no such endpoint {path}"})
 
 
+def _result_of(method: str, query: str, response: bytes) -> dict[str, str]:
+    """What a later entry refers to but only this response said: a multipart upload id."""
+    if method == "POST" and "uploads" in parse_qs(query, keep_blank_values=True):
+        match = re.search(rb"<UploadId>([^<]+)</UploadId>", response)
+        if match:
+            return {"upload_id": match.group(1).decode()}
+    return {}
+
+
 def _reply(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> list[bytes]:
     data = json.dumps(payload).encode()
-    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 
@@ -312,22 +370,31 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = build(args.data)
+    dropped = app.journal.compact()
+    if dropped:
+        log.info("compacted the journal: %d superseded writes dropped", dropped)
     app.replay()
     if args.enforce:
         enforce_iam()
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(
+        args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler
+    )
 
     def stop(signum: int, frame: Any) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
+        # Every accepted write is already in the journal; wait for the request in flight,
+        # then leave at once (the serving threads hold nothing else worth keeping).
+        with app.lock:
+            app.journal.close()
+            log.info("stopped")
+            logging.shutdown()
+            os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("serving on http://%s:%d (IAM enforced: %s)", args.host, args.port, authz.enforcing())
-    try:
-        server.serve_forever()
-    finally:
-        app.journal.close()
-        log.info("stopped")
+    if app.replayed == 0:
+        threading.Thread(target=app.warm_up, name="warm-up", daemon=True).start()
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,41 @@
 
 const path = require("path");
 const http = require("http");
+const Module = require("module");
 
-const [azuriteDir, ...azuriteArgs] = process.argv.slice(2);
-if (!azuriteDir) {
+const [azuriteArg, ...azuriteArgs] = process.argv.slice(2);
+if (!azuriteArg) {
   console.error("usage: node azurite_launcher.js <azurite package folder> [azurite-blob args]");
   process.exit(2);
 }
+const azuriteDir = path.resolve(azuriteArg);
+
+// Modules Azurite loads but never uses here: telemetry (started only when enabled, and kept off
+// so that nothing leaves the machine) and the SQL metadata store (the twin uses LokiJS files).
+// Stand-ins load instantly and fail loudly if anything ever calls them.
+function unavailable(name) {
+  const fail = () => {
+    throw new Error(`lakelab: ${name} is not available in the local twin`);
+  };
+  return new Proxy(fail, { get: (_, prop) => (prop === "__esModule" ? undefined : fail) });
+}
+const STAND_INS = {
+  applicationinsights: unavailable("telemetry"),
+  sequelize: new Proxy(
+    { Model: class Model {} },
+    {
+      get: (target, prop) =>
+        prop in target ? target[prop] : prop === "__esModule" ? undefined : unavailable("SQL metadata"),
+    },
+  ),
+};
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (Object.prototype.hasOwnProperty.call(STAND_INS, request)) {
+    return STAND_INS[request];
+  }
+  return load.call(this, request, parent, isMain);
+};
 
 const Loki = require(require.resolve("lokijs", { paths: [azuriteDir] }));
 const databases = new Set();

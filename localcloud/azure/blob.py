@@ -23,10 +23,10 @@ import base64
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
-from azure.storage.blob import BlobServiceClient
+if TYPE_CHECKING:
+    from azure.storage.blob import BlobServiceClient
 
 TAGS_KEY: Final = "tags"
 
@@ -48,6 +48,8 @@ def connection_string(endpoint: str, account: str, key: str) -> str:
 
 
 def service(endpoint: str, account: str, key: str, *, retries: int = 2) -> BlobServiceClient:
+    from azure.storage.blob import BlobServiceClient
+
     return BlobServiceClient(
         account_url=f"{endpoint}/{account}",
         credential={"account_name": account, "account_key": key},
@@ -72,6 +74,8 @@ def decode_tags(metadata: Mapping[str, str] | None) -> dict[str, str] | None:
 
 
 def ensure_container(svc: BlobServiceClient, name: str, tags: Mapping[str, str]) -> None:
+    from azure.core.exceptions import ResourceExistsError
+
     client = svc.get_container_client(name)
     wanted = encode_tags(tags)
     try:
@@ -90,6 +94,8 @@ def containers(svc: BlobServiceClient) -> dict[str, dict[str, str]]:
 
 def remove_containers(svc: BlobServiceClient) -> list[str]:
     """Delete every container of the account (with all blobs). Returns their names."""
+    from azure.core.exceptions import ResourceNotFoundError
+
     removed: list[str] = []
     for name in containers(svc):
         try:

@@ -44,7 +44,9 @@ def provision(bp: Blueprint, endpoint: str, key: str, synapse_root: Path) -> Sta
     for purpose in (*bp.layers, *EXTRA_CONTAINERS):
         blob.ensure_container(svc, n.filesystem(purpose), bp.tags)
     catalogs = [n.glue_database(layer) for layer in bp.catalog_layers]
-    synapse.ensure_catalogs(synapse.catalog_file(synapse_root, account, endpoint_name(bp)), catalogs)
+    synapse.ensure_catalogs(
+        synapse.catalog_file(synapse_root, account, endpoint_name(bp)), catalogs
+    )
     return StackRecord(
         stack=bp.stack_name,
         cloud="azure",
@@ -75,7 +77,7 @@ def inventory(record: StackRecord, endpoint: str, synapse_root: Path) -> dict[st
             found = {}
         else:
             raise
-    layers = {name: name for name in sorted(found) if name in LAYERS}
+    layers = {layer: layer for layer in LAYERS if layer in found}
     tag_sets = [blob.decode_tags(meta) or {} for meta in found.values()]
     common = dict(tag_sets[0]) if tag_sets else {}
     for tags in tag_sets[1:]:
@@ -83,7 +85,9 @@ def inventory(record: StackRecord, endpoint: str, synapse_root: Path) -> dict[st
     names = synapse.endpoints(synapse_root, record.identity)
     catalogs: set[str] = set()
     for name in names:
-        catalogs.update(synapse.read_catalogs(synapse.catalog_file(synapse_root, record.identity, name)))
+        catalogs.update(
+            synapse.read_catalogs(synapse.catalog_file(synapse_root, record.identity, name))
+        )
     return {
         "stack": record.stack,
         "cloud": "azure",
@@ -97,4 +101,3 @@ def inventory(record: StackRecord, endpoint: str, synapse_root: Path) -> dict[st
         },
         "tags": common,
     }
-

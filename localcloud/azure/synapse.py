@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-import duckdb
-
 SYSTEM_SCHEMAS: Final = frozenset({"main", "information_schema", "pg_catalog"})
 
 
@@ -34,6 +32,8 @@ def catalog_file(root: Path, account: str, endpoint: str) -> Path:
 
 def ensure_catalogs(path: Path, schemas: Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import duckdb
+
     wanted = sorted(schemas)
     con = duckdb.connect(str(path))
     try:
@@ -54,6 +54,8 @@ def endpoints(root: Path, account: str) -> list[str]:
 def read_catalogs(path: Path) -> list[str]:
     if not path.is_file():
         return []
+    import duckdb
+
     con = duckdb.connect(str(path), read_only=True)
     try:
         rows = con.execute(
@@ -70,5 +72,8 @@ def remove_catalogs(root: Path, account: str) -> bool:
     if not folder.exists():
         return False
     with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(folder)
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+        else:
+            folder.unlink()
     return True
