@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -11,8 +11,10 @@ from rich.table import Table
 from rich.tree import Tree
 
 from lakelab.errors import UserError
-from lakelab.plan import Plan, PlannedResource
 from lakelab.stackfiles import list_stacks
+
+if TYPE_CHECKING:  # the plan pulls in Pulumi: import it only when a plan is made
+    from lakelab.plan import Plan, PlannedResource
 
 console = Console(highlight=False)
 
