@@ -65,7 +65,21 @@ def run(lab: LabArg, stack: StackOpt) -> None:
 
 def grade(lab: str, stack: str) -> tuple[list[Criterion], dict[str, Any]]:
     ctx = context(lab, stack)
-    criteria = load_lab(lab).check(ctx)
+    try:
+        criteria = load_lab(lab).check(ctx)
+    except UserError:
+        raise
+    except Exception as exc:  # a learner's malformed output must grade as a failure
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        criteria = [
+            Criterion(
+                "checks-ran",
+                "the lab's checks could read the results",
+                "no error",
+                f"{type(exc).__name__}: {first}",
+                False,
+            )
+        ]
     doc = results_json(lab, stack, criteria)
     (ctx.work_dir / "check.json").write_text(json.dumps(doc, indent=2, default=str))
     return criteria, doc
