@@ -68,6 +68,19 @@ def _azure_tables(path: str) -> list[TableSpec]:
     return specs
 
 
+def _unreadable_view(view: str, spec: TableSpec) -> str:
+    message = f"table {spec.database}.{spec.name} has no readable data at {spec.location}"
+    columns = ", ".join(
+        f'NULL::{"VARCHAR" if kind == "string" else kind} AS "{name}"'
+        for name, kind in spec.columns or [("_", "string")]
+    )
+    escaped = message.replace("'", "''")
+    return (
+        f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM (SELECT {columns})"
+        f" WHERE error('{escaped}')::BOOLEAN"
+    )
+
+
 def query(env: dict[str, str], sql: str) -> SqlResult:
     import duckdb
 
@@ -83,7 +96,12 @@ def query(env: dict[str, str], sql: str) -> SqlResult:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{db}"')
     for spec in specs:
         view = f'"{spec.database}"."{spec.name}"'
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {scan_expression(spec)}")
+        try:
+            con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {scan_expression(spec)}")
+        except duckdb.Error:
+            # No data files (yet, or any more) at the table's location: only queries that
+            # read this table fail, with a message that says so.
+            con.execute(_unreadable_view(view, spec))
     # Unqualified names resolve gold first, as a learner's analytics would.
     con.execute(f"SET search_path = '{','.join(reversed(databases))}'")
     # Defining the views read Parquet footers; only the query's own reads count.

@@ -4,7 +4,8 @@ Spark has no s3a/abfs connectors offline, so a run works through a local mirror 
 learner's lake (`<state>/runs/<stack>/lake/<layer>/...`):
 
 1. pull: objects new in the lake are downloaded (landing batches, and anything the learner
-   changed); objects gone from the lake are removed from the mirror;
+   changed: an object whose ETag differs from the one mirrored); objects gone from the lake
+   are removed from the mirror;
 2. run: the medallion jobs (`lakelab_jobs.pipeline.run`) on local Spark over the mirror;
 3. push: changed files go back to the layer buckets/containers, and files the run removed are
    deleted there; only the tables the pipeline owns are touched;
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from lakelab.catalog import register_duckdb, register_glue, scan_tables
-from lakelab.lake import Lake, lake_for
+from lakelab.lake import BlobLake, Lake, S3Lake, lake_for
 
 LAYERS_PULLED = ("landing", "bronze", "silver", "gold", "quarantine")
 LAYERS_PUSHED = ("bronze", "silver", "gold", "quarantine")
@@ -57,7 +58,8 @@ def results_dir(stack: str) -> Path:
     return state_dir() / "results" / stack / "local"
 
 
-def _index(root: Path) -> dict[str, list[int]]:
+def _index(root: Path) -> dict[str, list[Any]]:
+    """Mirror bookkeeping: `layer/key` -> [local size, local mtime_ns, remote version]."""
     path = root / SYNC_INDEX
     return json.loads(path.read_text()) if path.is_file() else {}
 
@@ -73,26 +75,53 @@ def _files(root: Path, layer: str) -> dict[str, Path]:
     }
 
 
+def remote_versions(lake: Lake, layer: str) -> dict[str, str]:
+    """Every object of a layer with a tag that changes when the object is rewritten (its
+    ETag); an empty tag when the lake cannot tell."""
+    if isinstance(lake, S3Lake):
+        found: dict[str, str] = {}
+        for page in lake.client.get_paginator("list_objects_v2").paginate(
+            Bucket=lake.location(layer)
+        ):
+            found |= {o["Key"]: str(o.get("ETag", "")) for o in page.get("Contents", [])}
+        return found
+    if isinstance(lake, BlobLake):
+        container = lake.service.get_container_client(lake.location(layer))
+        return {b.name: str(b.etag or "") for b in container.list_blobs()}
+    return dict.fromkeys(lake.keys(layer), "")
+
+
+def _current(entry: list[Any] | None, version: str) -> bool:
+    """Whether the mirrored copy is still the object the lake holds."""
+    if entry is None:
+        return False
+    known = entry[2] if len(entry) > 2 else ""
+    return not version or not known or known == version
+
+
 def pull(lake: Lake, root: Path) -> int:
-    """Bring the mirror up to date with the lake; returns files downloaded."""
+    """Bring the mirror up to date with the lake; returns files downloaded. An object is
+    downloaded when it is new to the mirror or was rewritten in the lake since."""
     index = _index(root)
     downloaded = 0
     for layer in LAYERS_PULLED:
-        remote = set(lake.keys(layer))
+        remote = remote_versions(lake, layer)
         local = _files(root, layer)
         for key, path in local.items():
             if key.split("/", 1)[1] not in remote:
                 path.unlink()
                 index.pop(key, None)
-        for rel in sorted(remote):
+        for rel, version in sorted(remote.items()):
             key = f"{layer}/{rel}"
-            if key in local and key in index:
+            if key in local and _current(index.get(key), version):
+                if version:
+                    index[key] = [*index[key][:2], version]
                 continue
             target = root / layer / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(lake.get(layer, rel))
             st = target.stat()
-            index[key] = [st.st_size, st.st_mtime_ns]
+            index[key] = [st.st_size, st.st_mtime_ns, version]
             downloaded += 1
     (root / SYNC_INDEX).write_text(json.dumps(index))
     return downloaded
@@ -105,11 +134,13 @@ def push(lake: Lake, root: Path) -> tuple[int, int]:
     for layer in LAYERS_PUSHED:
         local = _files(root, layer)
         tables = {key.split("/")[1] for key in local}
+        changed: list[str] = []
         for key, path in local.items():
             st = path.stat()
-            if index.get(key) != [st.st_size, st.st_mtime_ns]:
+            if index.get(key, [])[:2] != [st.st_size, st.st_mtime_ns]:
                 lake.put(layer, key.split("/", 1)[1], path.read_bytes())
-                index[key] = [st.st_size, st.st_mtime_ns]
+                index[key] = [st.st_size, st.st_mtime_ns, ""]
+                changed.append(key)
                 sent += 1
         for table in sorted(tables):
             stale = [k for k in lake.keys(layer, f"{table}/") if f"{layer}/{k}" not in local]
@@ -117,6 +148,11 @@ def push(lake: Lake, root: Path) -> tuple[int, int]:
             deleted += len(stale)
             for k in stale:
                 index.pop(f"{layer}/{k}", None)
+        if changed:
+            # Remember the versions just written, so the next pull does not fetch them back.
+            versions = remote_versions(lake, layer)
+            for key in changed:
+                index[key][2] = versions.get(key.split("/", 1)[1], "")
     (root / SYNC_INDEX).write_text(json.dumps(index))
     return sent, deleted
 
