@@ -139,7 +139,8 @@ class BlobLake:
         for start in range(0, len(keys), 256):
             chunk = keys[start : start + 256]
             if chunk:
-                container.delete_blobs(*chunk)
+                # Like S3: deleting a blob that is already gone is not an error.
+                container.delete_blobs(*chunk, raise_on_any_failure=False)
 
 
 def lake_from_env(env: Mapping[str, str]) -> Lake:

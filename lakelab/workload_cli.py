@@ -36,7 +36,23 @@ def register(app: typer.Typer) -> None:
 
         if mode not in ("incremental", "full"):
             raise UserError(f"--mode must be incremental or full, not {mode!r}")
-        result = run_on_twin(stack, mode=mode, run_id=run_id, log=lambda s: console.print(s))
+        try:
+            result = run_on_twin(stack, mode=mode, run_id=run_id, log=lambda s: console.print(s))
+        except UserError:
+            raise
+        except Exception as exc:  # a failed stage: one line here, the whole story in a log
+            import traceback
+
+            from lakelab.twinrun import mirror_root
+
+            log = mirror_root(stack).parent / "last-error.log"
+            log.write_text(traceback.format_exc())
+            first = next(
+                (line for line in str(exc).splitlines() if line.strip()), type(exc).__name__
+            )
+            raise UserError(
+                f"the run on {stack} failed: {first.strip()} (details: {log})"
+            ) from None
         table = Table(title=f"run {result.run_id} on {stack} ({mode})", header_style="bold")
         for col in ("step", "seconds"):
             table.add_column(col)
