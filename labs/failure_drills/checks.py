@@ -28,9 +28,8 @@ from labs.medallion.lakeio import (
     attempt,
     failed,
     gold_rows,
-    load_start,
+    grade_criteria,
     sha256,
-    snapshot,
 )
 from lakelab.labs.framework import Criterion, LabContext
 
@@ -212,18 +211,10 @@ CHECKS: Final[tuple[Callable[[LabContext, Snapshot, Expected], Criterion], ...]]
 
 
 def check(ctx: LabContext) -> list[Criterion]:
-    start = load_start(ctx)
-    if start is None:
-        why = "not started: run `lakelab lab start failure-drills`"
-        return [failed(i, d, "a started lab", why) for i, d in CRITERIA]
-    exp = Expected(ctx, source(int(start["seed"]), float(start["scale"])))
-    results: list[Criterion] = []
-    with snapshot(ctx) as snap:
-        for (id_, description), fn in zip(CRITERIA, CHECKS, strict=True):
-            try:
-                results.append(fn(ctx, snap, exp))
-            except Exception as exc:
-                text = str(exc).strip().splitlines()
-                why = f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
-                results.append(failed(id_, description, "readable results", why))
-    return results
+    return grade_criteria(
+        ctx,
+        "failure-drills",
+        CRITERIA,
+        CHECKS,
+        lambda start: Expected(ctx, source(int(start["seed"]), float(start["scale"]))),
+    )

@@ -22,11 +22,10 @@ from labs.medallion.lakeio import (
     attempt,
     failed,
     gold_rows,
+    grade_criteria,
     jsonable,
-    load_start,
     manifests,
     since_last_full,
-    snapshot,
 )
 from lakelab.labs.framework import Criterion, LabContext
 
@@ -215,19 +214,13 @@ CHECKS: Final[tuple[Callable[[LabContext, Snapshot, Expected], Criterion], ...]]
 
 
 def check(ctx: LabContext) -> list[Criterion]:
-    start = load_start(ctx)
-    if start is None:
-        why = "not started: run `lakelab lab start medallion`"
-        return [failed(i, d, "a started lab", why) for i, d in CRITERIA]
-    exp = Expected(ctx, medallion(int(start["seed"]), float(start["scale"])))
-    results: list[Criterion] = []
-    with snapshot(ctx) as snap:
-        for (id_, description), fn in zip(CRITERIA, CHECKS, strict=True):
-            try:
-                results.append(fn(ctx, snap, exp))
-            except Exception as exc:  # a missing table or file: the criterion fails, with why
-                results.append(failed(id_, description, "readable results", _why(exc)))
-    return results
+    return grade_criteria(
+        ctx,
+        "medallion",
+        CRITERIA,
+        CHECKS,
+        lambda start: Expected(ctx, medallion(int(start["seed"]), float(start["scale"]))),
+    )
 
 
 def _why(exc: Exception) -> str:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -216,6 +216,32 @@ def attempt(
 
 def failed(id: str, description: str, expected: Any, why: Any) -> Criterion:
     return Criterion(id, description, expected, why, False)
+
+
+def grade_criteria(
+    ctx: LabContext,
+    lab: str,
+    criteria: Sequence[tuple[str, str]],
+    checks: Sequence[Callable[[LabContext, Snapshot, Any], Criterion]],
+    expected: Callable[[dict[str, Any]], Any],
+) -> list[Criterion]:
+    """Run one check per criterion over one snapshot of the lake. A lab that was never
+    started, or a check that cannot read what it needs, fails its criteria with the reason."""
+    start = load_start(ctx)
+    if start is None:
+        why = f"not started: run `lakelab lab start {lab}`"
+        return [failed(i, d, "a started lab", why) for i, d in criteria]
+    exp = expected(start)
+    results: list[Criterion] = []
+    with snapshot(ctx) as snap:
+        for (id_, description), fn in zip(criteria, checks, strict=True):
+            try:
+                results.append(fn(ctx, snap, exp))
+            except Exception as exc:  # a missing table or file: the criterion fails, with why
+                text = str(exc).strip().splitlines()
+                why = f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+                results.append(failed(id_, description, "readable results", why))
+    return results
 
 
 def jsonable(value: Any) -> Any:

@@ -22,8 +22,7 @@ from labs.medallion.lakeio import (
     failed,
     gold_fingerprint,
     gold_rows,
-    load_start,
-    snapshot,
+    grade_criteria,
 )
 from labs.raw_to_curated.dictionary import (
     DICTIONARY_KEY,
@@ -277,18 +276,10 @@ CHECKS: Final[tuple[Callable[[LabContext, Snapshot, Expected], Criterion], ...]]
 
 
 def check(ctx: LabContext) -> list[Criterion]:
-    start = load_start(ctx)
-    if start is None:
-        why = "not started: run `lakelab lab start raw-to-curated`"
-        return [failed(i, d, "a started lab", why) for i, d in CRITERIA]
-    exp = Expected(ctx, raw_to_curated(int(start["seed"]), float(start["scale"])))
-    results: list[Criterion] = []
-    with snapshot(ctx) as snap:
-        for (id_, description), fn in zip(CRITERIA, CHECKS, strict=True):
-            try:
-                results.append(fn(ctx, snap, exp))
-            except Exception as exc:
-                text = str(exc).strip().splitlines()
-                why = f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
-                results.append(failed(id_, description, "readable results", why))
-    return results
+    return grade_criteria(
+        ctx,
+        "raw-to-curated",
+        CRITERIA,
+        CHECKS,
+        lambda start: Expected(ctx, raw_to_curated(int(start["seed"]), float(start["scale"]))),
+    )
