@@ -8,6 +8,7 @@ whole table. Either way a rerun overwrites the partitions it writes, never appen
 from __future__ import annotations
 
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
 from pyspark.sql import DataFrame, Observation, SparkSession
@@ -17,8 +18,12 @@ from pyspark.sql import types as T
 from lakelab_jobs.contract import BATCH, Entity
 from lakelab_jobs.lakefs import LakeFS, join
 from lakelab_jobs.layout import Lake
+from lakelab_jobs.publish import without_dictionary
+from lakelab_jobs.timing import step
 
 CSV_SUFFIX = ".csv"
+# Up to this many batches are read as one scan each (cheaper lineage, small plans).
+MAX_UNION = 16
 
 
 def landing_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
@@ -33,20 +38,31 @@ def bronze_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
     return [d.removeprefix(prefix) for d in dirs if d.startswith(prefix)]
 
 
-def read_landing(
-    spark: SparkSession, lake: Lake, entity: Entity, batches: list[str]
-) -> DataFrame:
-    """The batches' CSV rows as strings, with the batch name. Headers must match the contract
-    (by position and name), so a reordered or renamed source fails loudly here."""
+def read_landing(spark: SparkSession, lake: Lake, entity: Entity, batches: list[str]) -> DataFrame:
+    """The batches' CSV rows as strings, with `_source_file` and the batch name. Headers must
+    match the contract (by position and name), so a reordered or renamed source fails
+    loudly here."""
     schema = T.StructType([T.StructField(c, T.StringType()) for c in entity.landing])
+    reader = spark.read.options(header=True, enforceSchema=False, mode="PERMISSIVE").schema(schema)
     paths = [join(lake.landing_dir(entity.name), b + CSV_SUFFIX) for b in batches]
-    df = spark.read.csv(paths, header=True, schema=schema, enforceSchema=False, mode="PERMISSIVE")
-    source = F.input_file_name()
-    return df.select(
-        *entity.landing,
-        source.alias("_source_file"),
-        F.regexp_extract(source, r"([^/]+)\.csv$", 1).alias(BATCH),
-    )
+    if len(batches) > MAX_UNION:
+        # Many files (a rebuild after months of daily batches): one scan, lineage per row.
+        source = F.input_file_name()
+        return reader.csv(paths).select(
+            *entity.landing,
+            source.alias("_source_file"),
+            F.regexp_extract(source, r"([^/]+)\.csv$", 1).alias(BATCH),
+        )
+    parts = []
+    for batch in batches:
+        path = join(lake.landing_dir(entity.name), batch + CSV_SUFFIX)
+        # Lineage as constants per file: cheaper than input_file_name() on every row.
+        parts.append(
+            reader.csv(path).select(
+                *entity.landing, F.lit(path).alias("_source_file"), F.lit(batch).alias(BATCH)
+            )
+        )
+    return reduce(DataFrame.unionByName, parts)
 
 
 def ingest(
@@ -76,14 +92,15 @@ def ingest(
         F.lit(run_id).alias("_run_id"),
         BATCH,
     )
-    (
-        df.observe(rows, F.count(F.lit(1)).alias("rows"))
-        .write.mode("overwrite")
-        # Full: replace the whole table; incremental: only the batches written.
-        .option("partitionOverwriteMode", "static" if full else "dynamic")
-        .partitionBy(BATCH)
-        .parquet(lake.bronze_table(entity.name))
-    )
+    with step(f"{entity.name}.ingest"):
+        writer = (
+            df.observe(rows, F.count(F.lit(1)).alias("rows"))
+            .write.mode("overwrite")
+            # Full: replace the whole table; incremental: only the batches written.
+            .option("partitionOverwriteMode", "static" if full else "dynamic")
+            .partitionBy(BATCH)
+        )
+        without_dictionary(writer, entity.distinct).parquet(lake.bronze_table(entity.name))
     written = int(rows.get["rows"])
     counts.update(rows_in=written, rows_out=written)
     return counts

@@ -47,6 +47,9 @@ class Entity:
     landing: tuple[str, ...]
     # Silver columns as (name, Spark SQL type), in contract order.
     silver: tuple[tuple[str, str], ...]
+    # Columns whose values are (nearly) all distinct: written without a Parquet dictionary,
+    # which would only be built and then abandoned.
+    distinct: tuple[str, ...] = ()
 
     @property
     def silver_columns(self) -> tuple[str, ...]:
@@ -90,6 +93,7 @@ ORDERS: Final = Entity(
         ("order_date", "date"),
         ("updated_at", "timestamp"),
     ),
+    distinct=("order_id", "order_ts", "updated_at", "amount"),
 )
 
 CUSTOMERS: Final = Entity(
@@ -105,6 +109,7 @@ CUSTOMERS: Final = Entity(
         ("status", "string"),
         ("updated_at", "timestamp"),
     ),
+    distinct=("customer_id", "email", "updated_at"),
 )
 
 PRODUCTS: Final = Entity(
@@ -118,6 +123,7 @@ PRODUCTS: Final = Entity(
         ("list_price", "decimal(12,2)"),
         ("updated_at", "timestamp"),
     ),
+    distinct=("product_id",),
 )
 
 ENTITIES: Final[dict[str, Entity]] = {e.name: e for e in (ORDERS, CUSTOMERS, PRODUCTS)}
@@ -134,3 +140,4 @@ DAILY_SALES_SCHEMA: Final = (
     ("revenue", "decimal(18,2)"),
 )
 EXCLUDED_FROM_SALES: Final = ("cancelled",)
+DAILY_SALES_DISTINCT: Final = ("revenue",)

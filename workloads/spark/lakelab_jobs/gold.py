@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 
 from lakelab_jobs.contract import (
     DAILY_SALES,
+    DAILY_SALES_DISTINCT,
     DAILY_SALES_GRAIN,
     DAILY_SALES_SCHEMA,
     EXCLUDED_FROM_SALES,
@@ -24,6 +25,7 @@ from lakelab_jobs.contract import (
 from lakelab_jobs.lakefs import LakeFS
 from lakelab_jobs.layout import Lake
 from lakelab_jobs.publish import write_single_file
+from lakelab_jobs.timing import step
 
 
 @dataclass
@@ -75,7 +77,10 @@ def build(
         kept = spark.read.parquet(target).filter(~F.col("order_date").isin(*wanted))
         fresh = kept.unionByName(fresh)
     fresh = fresh.observe(written, F.count(F.lit(1)).alias("rows"))
-    write_single_file(fs, fresh, target, lake.staging(target, run_id), list(DAILY_SALES_GRAIN))
+    with step("daily_sales.aggregate_write"):
+        staging = lake.staging(target, run_id)
+        grain = list(DAILY_SALES_GRAIN)
+        write_single_file(fs, fresh, target, staging, grain, DAILY_SALES_DISTINCT)
     return GoldResult(
         rows_in=int(read.get["rows"]),
         rows_excluded=int(read.get["cancelled"]),

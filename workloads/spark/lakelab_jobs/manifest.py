@@ -47,6 +47,9 @@ class SilverCounts:
     stale_versions: int = 0
     silver_rows_before: int = 0
     silver_rows_after: int = 0
+    # Copy-on-write cost of an incremental merge: table files replaced, rows written.
+    files_replaced: int = 0
+    rows_rewritten: int = 0
 
     @property
     def to_silver(self) -> int:
@@ -94,6 +97,8 @@ class Manifest:
     effective_mode: str = ""
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     watermark: dict[str, Any] = field(default_factory=dict)
+    # Seconds per step ("orders.validate", ...), for finding where a run spends its time.
+    steps: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     _clock: float = field(default=0.0, repr=False)
 

@@ -13,12 +13,13 @@ from typing import Final, Literal
 from pyspark.sql import SparkSession
 
 from lakelab_jobs import bronze, gold, silver
-from lakelab_jobs.contract import DAILY_SALES, ENTITIES, ORDERS
-from lakelab_jobs.lakefs import LakeFS
+from lakelab_jobs.contract import DAILY_SALES, ENTITIES, ORDERS, Entity
+from lakelab_jobs.lakefs import LakeFS, join
 from lakelab_jobs.layout import Lake
 from lakelab_jobs.manifest import Manifest, ReconciliationError, SilverCounts, utc_now
 from lakelab_jobs.session import configure
-from lakelab_jobs.state import EntityWatermark, load_gold, load_silver, save
+from lakelab_jobs.state import EntityWatermark, Publish, load_gold, load_silver, save
+from lakelab_jobs.timing import recording, step
 
 Mode = Literal["full", "incremental"]
 STAGES: Final = ("bronze", "silver", "gold")
@@ -55,10 +56,21 @@ def _record(fs: LakeFS, request: RunRequest, manifest: Manifest) -> Manifest:
     return manifest
 
 
-def run_bronze(spark: SparkSession, request: RunRequest) -> Manifest:
-    fs, lake = LakeFS(spark), request.lake
-    manifest = _manifest(request, "bronze")
-    full = request.mode == "full"
+StageBody = Callable[[SparkSession, LakeFS, RunRequest, Manifest], None]
+
+
+def _stage(name: str, body: StageBody, spark: SparkSession, request: RunRequest) -> Manifest:
+    """Run one stage body with its manifest: timed, step by step, and recorded."""
+    fs = LakeFS(spark)
+    manifest = _manifest(request, name)
+    with recording(manifest.steps):
+        body(spark, fs, request, manifest)
+    return _record(fs, request, manifest)
+
+
+# --- bronze ---------------------------------------------------------------------------------
+def _bronze(spark: SparkSession, fs: LakeFS, request: RunRequest, manifest: Manifest) -> None:
+    lake, full = request.lake, request.mode == "full"
     manifest.effective_mode = request.mode
     ingested_at = utc_now()
     for entity in ENTITIES.values():
@@ -66,64 +78,105 @@ def run_bronze(spark: SparkSession, request: RunRequest) -> Manifest:
         manifest.tables[entity.name] = counts
         batches = bronze.bronze_batches(fs, lake, entity)
         manifest.watermark[entity.name] = {"last_batch": batches[-1] if batches else None}
-    return _record(fs, request, manifest)
 
 
-def run_silver(spark: SparkSession, request: RunRequest) -> Manifest:
-    fs, lake = LakeFS(spark), request.lake
-    manifest = _manifest(request, "silver")
-    state_uri = lake.state_file("silver")
-    state = load_silver(fs, state_uri)
-    modes = set()
-    for entity in ENTITIES.values():
-        available = bronze.bronze_batches(fs, lake, entity)
-        mark = state.entities.get(entity.name, EntityWatermark())
-        has_table = fs.exists(lake.silver_table(entity.name))
-        full = request.mode == "full" or not has_table or not mark.batches
+# --- silver ---------------------------------------------------------------------------------
+def publish(fs: LakeFS, table: str, plan: Publish) -> None:
+    """Move staged files into `table` and drop the files they replace. Safe to repeat."""
+    for name in fs.list_files(plan.staging):
+        fs.move(join(plan.staging, name), join(table, name))
+    for uri in plan.replaced_files:
+        fs.delete(uri)
+    fs.delete(plan.staging)
+
+
+class _SilverRun:
+    """One silver run: the state file, and each entity merged or rebuilt against it."""
+
+    def __init__(self, spark: SparkSession, fs: LakeFS, request: RunRequest) -> None:
+        self.spark, self.fs, self.request = spark, fs, request
+        self.state_uri = request.lake.state_file("silver")
+        self.state = load_silver(fs, self.state_uri)
+
+    def save(self) -> None:
+        save(self.fs, self.state_uri, self.state)
+
+    def entity(self, entity: Entity) -> tuple[SilverCounts, bool]:
+        """Bring one entity's silver table up to date; returns its counts and whether it
+        was rebuilt in full."""
+        lake, name = self.request.lake, entity.name
+        table = lake.silver_table(name)
+        unfinished = self.state.publishing.pop(name, None)
+        if unfinished is not None:  # an earlier run stopped half-way through publishing
+            publish(self.fs, table, unfinished)
+            self.save()
+        mark = self.state.entities.get(name, EntityWatermark())
+        available = bronze.bronze_batches(self.fs, lake, entity)
+        full = self.request.mode == "full" or not mark.batches or not self.fs.exists(table)
         todo = available if full else [b for b in available if b not in set(mark.batches)]
-        modes.add("full" if full else "incremental")
         if not todo:
-            counts = SilverCounts(batches=[], silver_rows_before=mark.rows, silver_rows_after=mark.rows)
-            if full:
-                fs.delete(lake.silver_table(entity.name))
-                counts.silver_rows_before = counts.silver_rows_after = 0
-                state.entities[entity.name] = EntityWatermark()
-        elif full:
-            if entity is ORDERS:
-                # Logged before the table changes, so gold never misses a change.
-                state.log_change(request.run_id, None)
-                save(fs, state_uri, state)
-            result = silver.build_full(spark, fs, lake, entity, request.run_id, todo)
-            counts = result.counts
-            mark = EntityWatermark(todo, result.max_updated_at, counts.silver_rows_after)
-            state.entities[entity.name] = mark
-        else:
-            result = silver.merge_incremental(spark, fs, lake, entity, request.run_id, todo)
-            counts = result.counts
-            if entity is ORDERS:
-                state.log_change(request.run_id, result.changed_dates)
-                save(fs, state_uri, state)
-            assert result.staging is not None
-            fs.move(result.staging, lake.silver_table(entity.name))
-            highest = max(filter(None, [mark.max_updated_at, result.max_updated_at]), default=None)
-            mark = EntityWatermark([*mark.batches, *todo], highest, counts.silver_rows_after)
-            state.entities[entity.name] = mark
+            if full:  # nothing in bronze: no table
+                self.fs.delete(table)
+                self.state.entities[name] = mark = EntityWatermark()
+            return SilverCounts([], silver_rows_before=mark.rows, silver_rows_after=mark.rows), full
+        return (self._rebuild(entity, todo) if full else self._merge(entity, mark, todo)), full
+
+    def _rebuild(self, entity: Entity, batches: list[str]) -> SilverCounts:
+        if entity is ORDERS:
+            # Logged before the table changes, so gold never misses a change.
+            self.state.log_change(self.request.run_id, None)
+            self.save()
+        result = silver.build_full(
+            self.spark, self.fs, self.request.lake, entity, self.request.run_id, batches
+        )
+        counts = result.counts
+        self.state.entities[entity.name] = EntityWatermark(
+            batches, result.max_updated_at, counts.silver_rows_after
+        )
+        return counts
+
+    def _merge(self, entity: Entity, mark: EntityWatermark, batches: list[str]) -> SilverCounts:
+        lake, run_id = self.request.lake, self.request.run_id
+        result = silver.merge_incremental(self.spark, self.fs, lake, entity, run_id, batches)
+        if entity is ORDERS:
+            self.state.log_change(run_id, result.changed_dates)
+        assert result.staging is not None
+        plan = Publish(result.staging, result.replaced_files)
+        # Recorded first: a run that stops inside publish() is completed by the next one.
+        self.state.publishing[entity.name] = plan
+        self.save()
+        with step(f"{entity.name}.publish"):
+            publish(self.fs, lake.silver_table(entity.name), plan)
+        del self.state.publishing[entity.name]
+        latest = max(filter(None, [mark.max_updated_at, result.max_updated_at]), default=None)
+        counts = result.counts
+        self.state.entities[entity.name] = EntityWatermark(
+            [*mark.batches, *batches], latest, counts.silver_rows_after
+        )
+        return counts
+
+
+def _silver(spark: SparkSession, fs: LakeFS, request: RunRequest, manifest: Manifest) -> None:
+    run = _SilverRun(spark, fs, request)
+    rebuilt = []
+    for entity in ENTITIES.values():
+        counts, full = run.entity(entity)
+        rebuilt.append(full)
         manifest.tables[entity.name] = counts.as_dict()
         manifest.problems += [f"{entity.name}: {p}" for p in counts.problems()]
-        current = state.entities.get(entity.name, EntityWatermark())
+        mark = run.state.entities.get(entity.name, EntityWatermark())
         manifest.watermark[entity.name] = {
-            "last_batch": current.last_batch,
-            "batches": len(current.batches),
-            "max_updated_at": current.max_updated_at,
+            "last_batch": mark.last_batch,
+            "batches": len(mark.batches),
+            "max_updated_at": mark.max_updated_at,
         }
-    save(fs, state_uri, state)
-    manifest.effective_mode = "full" if modes == {"full"} else "incremental"
-    return _record(fs, request, manifest)
+    run.save()
+    manifest.effective_mode = "full" if all(rebuilt) else "incremental"
 
 
-def run_gold(spark: SparkSession, request: RunRequest) -> Manifest:
-    fs, lake = LakeFS(spark), request.lake
-    manifest = _manifest(request, "gold")
+# --- gold -----------------------------------------------------------------------------------
+def _gold(spark: SparkSession, fs: LakeFS, request: RunRequest, manifest: Manifest) -> None:
+    lake = request.lake
     silver_state = load_silver(fs, lake.state_file("silver"))
     gold_state = load_gold(fs, lake.state_file("gold"))
     pending = [c for c in silver_state.changes if c.seq > gold_state.applied_seq]
@@ -154,14 +207,22 @@ def run_gold(spark: SparkSession, request: RunRequest) -> Manifest:
     gold_state.applied_seq = silver_state.last_seq
     save(fs, lake.state_file("gold"), gold_state)
     manifest.watermark = {"silver_change_seq": gold_state.applied_seq}
-    return _record(fs, request, manifest)
 
 
-RUNNERS: Final[dict[str, Callable[[SparkSession, RunRequest], Manifest]]] = {
-    "bronze": run_bronze,
-    "silver": run_silver,
-    "gold": run_gold,
-}
+# --- entry ----------------------------------------------------------------------------------
+BODIES: Final[dict[str, StageBody]] = {"bronze": _bronze, "silver": _silver, "gold": _gold}
+
+
+def run_bronze(spark: SparkSession, request: RunRequest) -> Manifest:
+    return _stage("bronze", _bronze, spark, request)
+
+
+def run_silver(spark: SparkSession, request: RunRequest) -> Manifest:
+    return _stage("silver", _silver, spark, request)
+
+
+def run_gold(spark: SparkSession, request: RunRequest) -> Manifest:
+    return _stage("gold", _gold, spark, request)
 
 
 def run(spark: SparkSession, request: RunRequest) -> list[Manifest]:
@@ -170,4 +231,4 @@ def run(spark: SparkSession, request: RunRequest) -> list[Manifest]:
     if unknown or request.mode not in MODES:
         raise ValueError(f"unknown stage(s) {sorted(unknown)} or mode {request.mode!r}")
     configure(spark)
-    return [RUNNERS[stage](spark, request) for stage in STAGES if stage in request.stages]
+    return [_stage(s, BODIES[s], spark, request) for s in STAGES if s in request.stages]

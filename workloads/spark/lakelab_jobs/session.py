@@ -7,6 +7,7 @@ settings there. `local_session` also sets the static ones (master, memory, UI).
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ RUNTIME_CONF: Final[dict[str, str]] = {
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.parquet.compression.codec": "snappy",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Gold re-reads silver for a list of dates; pushing the whole list (not a min..max
+    # range) into Parquet statistics skips every file without those dates.
+    "spark.sql.parquet.pushdown.inFilterThreshold": "1000",
 }
 
 LOCAL_CONF: Final[dict[str, str]] = {
@@ -54,8 +58,8 @@ def local_session(cores: int = 2, app_name: str = "lakelab-jobs") -> SparkSessio
     """A local Spark session (reused if one is already running in this process)."""
     from pyspark.sql import SparkSession
 
-    # Quieter start-up: Spark's launcher reads these from the environment.
-    os.environ.setdefault("PYSPARK_PYTHON", "python3")
+    # Python workers (if any) run in this interpreter, not whatever `python3` is on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
     for key, value in {**LOCAL_CONF, **RUNTIME_CONF}.items():
         builder = builder.config(key, value)

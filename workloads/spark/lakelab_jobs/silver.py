@@ -1,21 +1,26 @@
 """Silver: typed, validated, one row per business key (the latest by `updated_at`).
 
-Full run: every bronze batch is validated, de-duplicated and written as the new table.
-Incremental run: only bronze batches silver has not merged yet are read; their winners are
-merged into the existing table by key (an input row replaces the silver row when its
-`updated_at` is the same or newer; an older one is a stale version and is dropped). Either
-way invalid rows go to `quarantine/<entity>/batch=<b>/` with a reason code, and each input
-row is accounted for: inserted, updated, quarantined, duplicate in the input, or stale.
+Full run: every bronze batch is validated, de-duplicated and written as the new table, in
+files of about ROWS_PER_FILE rows in arrival order (feeds arrive roughly in time order, so a
+file holds neighbouring dates).
+Incremental run: only the bronze batches silver has not merged yet are read. Their winners
+replace silver rows file by file (copy-on-write): the files that hold an old version of a
+changed key are rewritten without it, plus the new versions; every other file is left as
+is. An input row replaces the silver row when its `updated_at` is the same or newer; an
+older one is a stale version and is dropped.
 
+Either way invalid rows go to `quarantine/<entity>/batch=<b>/` with a reason code, and each
+input row is accounted for: inserted, updated, quarantined, duplicate in the input, or stale.
 Ties on `updated_at` go to the later batch, then to the larger hash of the row's values, so
-a full rebuild and a chain of incremental runs pick the same row.
+a full rebuild and a chain of incremental runs keep the same row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from typing import Final
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 
@@ -23,14 +28,24 @@ from lakelab_jobs.contract import BATCH, ORDERS, REASON_CODE, REASONS, Entity
 from lakelab_jobs.lakefs import LakeFS
 from lakelab_jobs.layout import Lake
 from lakelab_jobs.manifest import SilverCounts
-from lakelab_jobs.rules import apply_rules, silver_projection, typed
+from lakelab_jobs.publish import without_dictionary
+from lakelab_jobs.rules import apply_rules, silver_projection
+from lakelab_jobs.timing import step
 
-_RANK = "__rank"
-_CLASS = "__change"
-_OLD_UPDATED = "__old_updated_at"
-_OLD_DATE = "__old_order_date"
-# Inputs up to this many winning rows are broadcast into the merge instead of shuffled.
-BROADCAST_LIMIT = 2_000_000
+# Target rows per silver file: small enough that a change rewrites little, large enough
+# that readers do not drown in files.
+ROWS_PER_FILE: Final = 25_000
+
+_RANK: Final = "__rank"
+_CLASS: Final = "__change"
+_FILE: Final = "__file"
+_OLD_UPDATED: Final = "__old_updated_at"
+_OLD_DATE: Final = "__old_order_date"
+_CLASSES: Final = ("inserted", "updated", "stale")
+# Up to this many repeated keys are broadcast to split rows; beyond, a shuffle join.
+BROADCAST_KEYS: Final = 1_000_000
+# Inputs up to this many rows are de-duplicated by ranking them all.
+SMALL_INPUT: Final = 100_000
 
 
 @dataclass
@@ -39,8 +54,10 @@ class SilverResult:
     # Order dates (ISO) whose silver rows changed; None when all may have (a full run).
     changed_dates: list[str] | None
     max_updated_at: str | None
-    # Where an incremental run left the merged table; the caller publishes it.
+    # Incremental runs: the staged new files and the table files they replace. The caller
+    # records both before publishing, so an interrupted publish can be completed.
     staging: str | None = None
+    replaced_files: list[str] = field(default_factory=list)
 
 
 def read_bronze(
@@ -54,26 +71,43 @@ def read_bronze(
     return spark.read.option("basePath", table).parquet(*paths)
 
 
-def _reason_metrics() -> list[Column]:
-    return [
+def validate(bronze: DataFrame, entity: Entity, metrics: Observation) -> DataFrame:
+    """Typed rows with reason codes, computed once and materialised.
+
+    Materialising matters: the rules are wide expressions, and Spark would otherwise
+    re-evaluate them in every filter it pushes below them (quarantine, valid rows).
+    """
+    counted = apply_rules(bronze, entity).observe(
+        metrics,
         F.count(F.lit(1)).alias("rows_in"),
         F.count(REASON_CODE).alias("quarantined"),
         *(F.count(F.when(F.col(REASON_CODE) == r, 1)).alias(r) for r in REASONS),
-    ]
+    )
+    return counted.localCheckpoint(eager=True)
 
 
 def write_quarantine(
-    fs: LakeFS, lake: Lake, entity: Entity, validated: DataFrame, run_id: str, batches: list[str]
+    fs: LakeFS,
+    lake: Lake,
+    entity: Entity,
+    validated: DataFrame,
+    run_id: str,
+    batches: list[str],
+    quarantined: int,
 ) -> None:
     """Invalid rows with every bronze column, the reason and this run's id, per batch."""
     table = lake.quarantine_table(entity.name)
     # Clear earlier attempts first: a batch with no invalid rows writes no partition.
     for batch in batches:
         fs.delete(f"{table}/{BATCH}={batch}")
-    bronze_columns = [F.lit(run_id).alias(c) if c == "_run_id" else F.col(c) for c in entity.bronze_columns]
+    if not quarantined:
+        return
+    columns = [
+        F.lit(run_id).alias(c) if c == "_run_id" else F.col(c) for c in entity.bronze_columns
+    ]
     (
         validated.filter(F.col(REASON_CODE).isNotNull())
-        .select(*bronze_columns, REASON_CODE, BATCH)
+        .select(*columns, REASON_CODE, BATCH)
         .write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
         .partitionBy(BATCH)
@@ -81,23 +115,61 @@ def write_quarantine(
     )
 
 
-def latest_per_key(validated: DataFrame, entity: Entity, duplicates: Observation) -> DataFrame:
-    """Valid rows reduced to one per key, in silver shape; counts the rows dropped."""
-    silver = silver_projection(entity)
-    order = Window.partitionBy(typed(entity.key)).orderBy(
-        F.col(typed("updated_at")).desc(),
-        F.col(BATCH).desc(),
-        F.xxhash64(*silver).desc(),
+def latest_per_key(
+    validated: DataFrame, entity: Entity, duplicates: Observation, small: bool = False
+) -> DataFrame:
+    """Valid rows reduced to one per key, in silver shape; counts the rows dropped.
+
+    Most keys arrive once, so in a large input only rows whose key repeats are ranked: a
+    key-only aggregation finds them (a narrow shuffle), and the other rows flow through
+    untouched, in their arrival order. Ranking everything would shuffle and sort every row
+    with every column. A `small` input is simply ranked whole (one job instead of two).
+    """
+    key = entity.key
+    rows = validated.filter(F.col(REASON_CODE).isNull()).select(*silver_projection(entity), BATCH)
+    values = [F.col(c) for c in entity.silver_columns]
+    order = Window.partitionBy(key).orderBy(
+        F.col("updated_at").desc(), F.col(BATCH).desc(), F.xxhash64(*values).desc()
     )
+    if small:
+        ranked = rows.withColumn(_RANK, F.row_number().over(order)).observe(
+            duplicates, F.count(F.when(F.col(_RANK) > 1, 1)).alias("duplicates")
+        )
+        return ranked.filter(F.col(_RANK) == 1).select(*entity.silver_columns)
+    repeated = (
+        rows.groupBy(key)
+        .agg(F.count(F.lit(1)).alias("copies"))
+        .filter(F.col("copies") > 1)
+        .observe(duplicates, F.coalesce(F.sum(F.col("copies") - 1), F.lit(0)).alias("duplicates"))
+        .select(key)
+        .localCheckpoint(eager=True)
+    )
+    many = int(duplicates.get["duplicates"]) > BROADCAST_KEYS
+    keys = repeated if many else F.broadcast(repeated)
     ranked = (
-        validated.filter(F.col(REASON_CODE).isNull())
+        rows.join(keys, key, "left_semi")
         .withColumn(_RANK, F.row_number().over(order))
-        .observe(duplicates, F.count(F.when(F.col(_RANK) > 1, 1)).alias("duplicates"))
+        .filter(F.col(_RANK) == 1)
     )
-    return ranked.filter(F.col(_RANK) == 1).select(*silver)
+    singles = rows.join(keys, key, "left_anti")
+    return singles.unionByName(ranked.drop(_RANK)).select(*entity.silver_columns)
 
 
-def _counts_from(batches: list[str], reasons: Observation, duplicates: Observation) -> SilverCounts:
+def _json_set(value: Column | None) -> Column:
+    """Distinct non-null values as a JSON array: observed metrics reach Python as plain
+    values only, not as arrays."""
+    if value is None:
+        return F.lit("[]")
+    return F.to_json(F.collect_set(value))
+
+
+def _max_updated_at(condition: Column | None = None) -> Column:
+    # Formatted in Spark (session time zone UTC): Python would convert to its local zone.
+    value = F.col("updated_at") if condition is None else F.when(condition, F.col("updated_at"))
+    return F.date_format(F.max(value), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+
+
+def _counts(batches: list[str], reasons: Observation, duplicates: Observation) -> SilverCounts:
     metrics = reasons.get
     return SilverCounts(
         batches=batches,
@@ -108,93 +180,158 @@ def _counts_from(batches: list[str], reasons: Observation, duplicates: Observati
     )
 
 
-def _max_updated_at() -> Column:
-    # Formatted in Spark (session time zone UTC): Python would convert to its local zone.
-    return F.date_format(F.max("updated_at"), "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-
-
 def build_full(
     spark: SparkSession, fs: LakeFS, lake: Lake, entity: Entity, run_id: str, batches: list[str]
 ) -> SilverResult:
     """Rebuild the silver table and the quarantine from every bronze batch."""
-    fs.delete(lake.quarantine_table(entity.name))
-    validated = apply_rules(read_bronze(spark, lake, entity, None), entity)
-    reasons, duplicates, written = (Observation(f"{entity.name}_{n}") for n in ("q", "d", "w"))
-    write_quarantine(fs, lake, entity, validated.observe(reasons, *_reason_metrics()), run_id, [])
-    (
-        latest_per_key(validated, entity, duplicates)
-        .observe(written, F.count(F.lit(1)).alias("rows"), _max_updated_at().alias("max"))
-        .write.mode("overwrite")
-        .parquet(lake.silver_table(entity.name))
-    )
-    counts = _counts_from(batches, reasons, duplicates)
+    name = entity.name
+    reasons, duplicates, written = (Observation(f"{name}_{n}") for n in "qdw")
+    with step(f"{name}.validate"):
+        validated = validate(read_bronze(spark, lake, entity, None), entity, reasons)
+    with step(f"{name}.quarantine"):
+        fs.delete(lake.quarantine_table(name))
+        quarantined = int(reasons.get["quarantined"])
+        write_quarantine(fs, lake, entity, validated, run_id, [], quarantined)
+    with step(f"{name}.deduplicate_write"):
+        # Files of ROWS_PER_FILE rows in arrival order: feeds deliver roughly in time order,
+        # so a file holds neighbouring dates and a later change rewrites few files.
+        writer = (
+            latest_per_key(validated, entity, duplicates)
+            .observe(written, F.count(F.lit(1)).alias("rows"), _max_updated_at().alias("max"))
+            .write.option("maxRecordsPerFile", ROWS_PER_FILE)
+            .mode("overwrite")
+        )
+        without_dictionary(writer, entity.distinct).parquet(lake.silver_table(name))
+    counts = _counts(batches, reasons, duplicates)
     counts.inserted = counts.silver_rows_after = int(written.get["rows"])
     return SilverResult(counts, None, written.get["max"])
 
 
-def merge_incremental(
-    spark: SparkSession, fs: LakeFS, lake: Lake, entity: Entity, run_id: str, batches: list[str]
-) -> SilverResult:
-    """Merge the winners of `batches` with the existing silver table, into a staging folder
-    (`result.staging`) that replaces the table once the caller has logged the change."""
-    key = entity.key
-    validated = apply_rules(read_bronze(spark, lake, entity, batches), entity)
-    reasons, duplicates, before, after = (
-        Observation(f"{entity.name}_{n}") for n in ("q", "d", "b", "a")
-    )
-    write_quarantine(
-        fs, lake, entity, validated.observe(reasons, *_reason_metrics()), run_id, batches
-    )
-    incoming = latest_per_key(validated, entity, duplicates)
+@dataclass
+class _Located:
+    """Incoming winners-to-be, classified against the silver rows they meet."""
 
-    table = lake.silver_table(entity.name)
-    existing = spark.read.parquet(table)
-    dated = entity is ORDERS
-    old = [F.col("updated_at").alias(_OLD_UPDATED)]
+    classified: DataFrame
+    inserted: int
+    updated: int
+    stale: int
+    files: list[str]  # table files holding a version that loses to an incoming row
+    dates: list[str] | None  # order dates of both the old and the new versions
+    max_updated_at: str | None
+    silver_rows: int
+
+
+def _locate(spark: SparkSession, table: str, entity: Entity, incoming: DataFrame) -> _Located:
+    """Find where each incoming key lives in silver and decide inserted / updated / stale.
+
+    The incoming side is small, so it is broadcast and the table is scanned once, reading
+    three columns. All the numbers come back as observed metrics of that one pass.
+    """
+    key, dated = entity.key, entity is ORDERS
+    before, summary = Observation(f"{entity.name}_b"), Observation(f"{entity.name}_s")
+    old = [F.col("updated_at").alias(_OLD_UPDATED), F.input_file_name().alias(_FILE)]
     if dated:
         old.append(F.col("order_date").alias(_OLD_DATE))
-    # Only silver rows whose key arrives now; the input side is small, so it is broadcast.
-    matches = existing.select(key, *old).join(F.broadcast(incoming.select(key)), key)
+    located = (
+        spark.read.parquet(table)
+        .select(key, *old)
+        .observe(before, F.count(F.lit(1)).alias("rows"))
+        .join(F.broadcast(incoming.select(key)), key)
+    )
+    won = F.col(_CLASS) != "stale"
+
+    def dates(column: str) -> Column:
+        return _json_set(F.when(won, F.col(column).cast("string")) if dated else None)
+
     classified = (
-        incoming.join(matches, key, "left")
+        incoming.join(located, key, "left")
         .withColumn(
             _CLASS,
             F.when(F.col(_OLD_UPDATED).isNull(), "inserted")
             .when(F.col("updated_at") >= F.col(_OLD_UPDATED), "updated")
             .otherwise("stale"),
         )
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    try:
-        by_class = dict(classified.groupBy(_CLASS).count().collect())  # type: ignore[arg-type]
-        winners = classified.filter(F.col(_CLASS) != "stale")
-        changed_dates: list[str] | None = None
-        if dated:
-            touched = winners.select(F.col("order_date").alias("d")).union(
-                winners.select(F.col(_OLD_DATE).alias("d"))
-            )
-            changed_dates = sorted(
-                str(r["d"]) for r in touched.distinct().collect() if r["d"] is not None
-            )
-        n_winners = by_class.get("inserted", 0) + by_class.get("updated", 0)
-        keys = winners.select(key)
-        keys = F.broadcast(keys) if n_winners <= BROADCAST_LIMIT else keys
-        merged = (
-            existing.observe(before, F.count(F.lit(1)).alias("rows"))
-            .join(keys, key, "left_anti")
-            .unionByName(winners.select(*entity.silver_columns))
-            .observe(after, F.count(F.lit(1)).alias("rows"))
+        .observe(
+            summary,
+            *(F.count(F.when(F.col(_CLASS) == c, 1)).alias(c) for c in _CLASSES),
+            _json_set(F.when(won, F.col(_FILE))).alias("files"),
+            dates("order_date").alias("dates"),
+            dates(_OLD_DATE).alias("old_dates"),
+            _max_updated_at(won).alias("max"),
         )
-        staging = lake.staging(table, run_id)
-        merged.write.mode("overwrite").parquet(staging)
-        max_updated = winners.agg(_max_updated_at()).first()
-    finally:
-        classified.unpersist()
+        .localCheckpoint(eager=True)
+    )
+    found = summary.get
+    touched = {*json.loads(found["dates"]), *json.loads(found["old_dates"])}
+    return _Located(
+        classified=classified.filter(won).select(*entity.silver_columns),
+        inserted=int(found["inserted"]),
+        updated=int(found["updated"]),
+        stale=int(found["stale"]),
+        files=sorted(json.loads(found["files"])),
+        dates=sorted(touched) if dated else None,
+        max_updated_at=found["max"],
+        silver_rows=int(before.get["rows"]),
+    )
 
-    counts = _counts_from(batches, reasons, duplicates)
-    counts.inserted = by_class.get("inserted", 0)
-    counts.updated = by_class.get("updated", 0)
-    counts.stale_versions = by_class.get("stale", 0)
-    counts.silver_rows_before = int(before.get["rows"])
-    counts.silver_rows_after = int(after.get["rows"])
-    return SilverResult(counts, changed_dates, max_updated[0] if max_updated else None, staging)
+
+def _rewrite(
+    spark: SparkSession, entity: Entity, winners: DataFrame, replaced: list[str], staging: str
+) -> tuple[int, int]:
+    """Write the replaced files' rows minus the winners' keys, plus the winners, to
+    `staging`; returns (rows read from replaced files, rows written)."""
+    read, written = Observation(f"{entity.name}_r"), Observation(f"{entity.name}_w")
+    rows = winners
+    if replaced:
+        old_rows = spark.read.parquet(*replaced).observe(read, F.count(F.lit(1)).alias("rows"))
+        kept = old_rows.join(F.broadcast(winners.select(entity.key)), entity.key, "left_anti")
+        rows = kept.unionByName(winners)
+    # One pass sorted by key, cut into files of ROWS_PER_FILE: ids that follow time keep
+    # neighbouring dates together, as arrival order does in a full build.
+    writer = (
+        rows.repartition(1)
+        .sortWithinPartitions(entity.key)
+        .observe(written, F.count(F.lit(1)).alias("rows"))
+        .write.option("maxRecordsPerFile", ROWS_PER_FILE)
+        .mode("overwrite")
+    )
+    without_dictionary(writer, entity.distinct).parquet(staging)
+    return (int(read.get["rows"]) if replaced else 0), int(written.get["rows"])
+
+
+def merge_incremental(
+    spark: SparkSession, fs: LakeFS, lake: Lake, entity: Entity, run_id: str, batches: list[str]
+) -> SilverResult:
+    """Merge the winners of `batches` into silver, staging the rewritten files.
+
+    The caller publishes: moves the staged files into the table and deletes
+    `result.replaced_files`.
+    """
+    name, table = entity.name, lake.silver_table(entity.name)
+    reasons, duplicates = Observation(f"{name}_q"), Observation(f"{name}_d")
+    with step(f"{name}.validate"):
+        validated = validate(read_bronze(spark, lake, entity, batches), entity, reasons)
+    with step(f"{name}.quarantine"):
+        quarantined = int(reasons.get["quarantined"])
+        write_quarantine(fs, lake, entity, validated, run_id, batches, quarantined)
+    with step(f"{name}.deduplicate"):
+        # Materialised: it feeds both sides of the join in _locate, and is small.
+        small = int(reasons.get["rows_in"]) <= SMALL_INPUT
+        incoming = latest_per_key(validated, entity, duplicates, small)
+        incoming = incoming.localCheckpoint(eager=True)
+    with step(f"{name}.locate"):
+        found = _locate(spark, table, entity, incoming)
+    staging = lake.staging(table, run_id)
+    with step(f"{name}.rewrite"):
+        removed, written = _rewrite(spark, entity, found.classified, found.files, staging)
+
+    counts = _counts(batches, reasons, duplicates)
+    counts.inserted, counts.updated, counts.stale_versions = (
+        found.inserted,
+        found.updated,
+        found.stale,
+    )
+    counts.silver_rows_before = found.silver_rows
+    counts.files_replaced, counts.rows_rewritten = len(found.files), written
+    counts.silver_rows_after = found.silver_rows - removed + written
+    return SilverResult(counts, found.dates, found.max_updated_at, staging, found.files)

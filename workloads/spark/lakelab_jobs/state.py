@@ -41,9 +41,20 @@ class DateChange:
 
 
 @dataclass
+class Publish:
+    """An incremental merge being published: staged files to move in, table files to drop."""
+
+    staging: str
+    replaced_files: list[str]
+
+
+@dataclass
 class SilverState:
     entities: dict[str, EntityWatermark] = field(default_factory=dict)
     changes: list[DateChange] = field(default_factory=list)
+    # Recorded before a publish starts and cleared after, so an interrupted one is finished
+    # by the next run instead of leaving a table with rows missing or doubled.
+    publishing: dict[str, Publish] = field(default_factory=dict)
 
     @property
     def last_seq(self) -> int:
@@ -58,6 +69,7 @@ class SilverState:
         return cls(
             entities={k: EntityWatermark(**v) for k, v in data.get("entities", {}).items()},
             changes=[DateChange(**c) for c in data.get("changes", [])],
+            publishing={k: Publish(**v) for k, v in data.get("publishing", {}).items()},
         )
 
 

@@ -213,7 +213,9 @@ def _inject(table: pa.Table, rows: np.ndarray, problems: tuple = _ORDER_PROBLEMS
         if len(chosen) == 0:
             continue
         current = table.column(column).take(pa.array(chosen)).to_pylist()
-        updated = _replace(table.column(column).combine_chunks(), chosen, [make(v) for v in current])
+        updated = _replace(
+            table.column(column).combine_chunks(), chosen, [make(v) for v in current]
+        )
         table = table.set_column(table.schema.get_field_index(column), column, updated)
     return table
 
@@ -243,28 +245,40 @@ def orders_base(spec: SyntheticSpec) -> pa.Table:
 _NEXT_STATUS: Final = np.array([1, 2, 4, 3, 4])  # placed->shipped->delivered->returned
 
 
-def orders_changes(spec: SyntheticSpec, changes: int) -> pa.Table:
-    """`changes` rows that update existing orders after the base batch.
+def orders_changes(
+    spec: SyntheticSpec,
+    changes: int,
+    recent_days: int = 14,
+    late_days: int = 90,
+    recent_share: float = 0.9,
+) -> pa.Table:
+    """`changes` rows that update orders after the base batch, like a day's change feed.
 
-    Most change recent orders (status moves along placed -> shipped -> delivered -> returned);
-    some are late updates to older orders; one in fifty is a stale replay (older than what
-    silver holds, so it must lose); one in a hundred is a new, late-arriving order; and one in
-    two hundred is malformed.
+    - `recent_share` of them move recent orders (placed in the last `recent_days`) along
+      placed -> shipped -> delivered -> returned;
+    - the rest are late updates (returns, quantity corrections) to orders up to `late_days`
+      old (`late_days=spec.days, recent_share=0` spreads changes over the whole history);
+    - one in fifty is a stale replay, older than what silver holds, so it must lose;
+    - one in a hundred is a new order that arrives late (placed in the last three days);
+    - one in two hundred has a malformed quantity.
     """
     o = _base_orders(spec)
     n = spec.orders
     rng = np.random.default_rng([spec.seed, 4])
     k_new = changes // 100
     k_existing = min(n, changes - k_new)
-    # Rows the base batch changed or quarantined are left alone, so expectations stay simple.
+    # Rows the base batch corrupted are left alone, so expectations stay simple.
     base_rng = np.random.default_rng([spec.seed, 3])
     dirty = base_rng.choice(n, size=min(n, round(n * spec.dirty_rate)), replace=False)
     eligible = np.setdiff1d(np.arange(n), dirty)
-    recent = eligible[o.order_ts[eligible] >= spec.end_epoch - 30 * _DAY]
-    k_recent = min(len(recent), int(k_existing * 0.85))
+    age = spec.end_epoch - o.order_ts[eligible]
+    recent = eligible[age < recent_days * _DAY]
+    k_recent = min(len(recent), round(k_existing * recent_share))
     picked_recent = rng.choice(recent, size=k_recent, replace=False)
-    rest = np.setdiff1d(eligible, picked_recent)
-    picked_old = rng.choice(rest, size=min(len(rest), k_existing - k_recent), replace=False)
+    older = np.setdiff1d(eligible[age < late_days * _DAY], picked_recent)
+    if len(older) < k_existing - k_recent:  # small data sets: widen to everything
+        older = np.setdiff1d(eligible, picked_recent)
+    picked_old = rng.choice(older, size=min(len(older), k_existing - k_recent), replace=False)
     rows = np.sort(np.concatenate([picked_recent, picked_old]))
 
     quantity = o.quantity[rows].copy()
@@ -274,14 +288,16 @@ def orders_changes(spec: SyntheticSpec, changes: int) -> pa.Table:
     status[rows] = np.where(late, o.status[rows], _NEXT_STATUS[o.status[rows]])
     updated_at = o.updated_at.copy()
     updated_at[rows] = spec.end_epoch + rng.integers(_HOUR, 2 * _DAY, size=len(rows))
-    stale = rows[:: 50]
+    stale = rows[::50]
     updated_at[stale] = o.updated_at[stale] - 30 * 60
     status[stale] = 0
     changed = replace(o, status=status, updated_at=updated_at)
     table = _orders_table(rows + 1, changed, rows, quantity)
 
-    # New orders arrive late: ids after the base range, times inside the window.
-    new_rows = rng.choice(n, size=min(n, k_new), replace=False)
+    # Late new orders: ids after the base range, details borrowed from recent orders.
+    pool = eligible[age < 3 * _DAY]
+    pool = pool if len(pool) else eligible
+    new_rows = rng.choice(pool, size=k_new, replace=len(pool) < k_new)
     fresh = _orders_table(np.arange(n + 1, n + 1 + len(new_rows)), o, new_rows)
     table = pa.concat_tables([table, fresh])
     malformed = np.arange(0, table.num_rows, 200)
@@ -294,7 +310,9 @@ def customers_base(spec: SyntheticSpec) -> pa.Table:
     first = np.array(_FIRST)[rng.integers(0, len(_FIRST), size=c)]
     last = np.array(_LAST)[rng.integers(0, len(_LAST), size=c)]
     numbers = np.arange(1, c + 1)
-    names = pc.binary_join_element_wise(_text(np.char.capitalize(first)), _text(np.char.capitalize(last)), " ")
+    names = pc.binary_join_element_wise(
+        _text(np.char.capitalize(first)), _text(np.char.capitalize(last)), " "
+    )
     emails = pc.binary_join_element_wise(
         _text(first), ".", _text(last), pc.cast(pa.array(numbers), pa.string()), "@example.com", ""
     )
@@ -306,7 +324,9 @@ def customers_base(spec: SyntheticSpec) -> pa.Table:
             "email": emails,
             "segment": _text(np.where(rng.random(c) < 0.85, "consumer", "business")),
             "region": _text(_REGIONS[rng.integers(0, 4, size=c)]),
-            "status": _text(rng.choice(["active", "suspended", "closed"], size=c, p=[0.92, 0.05, 0.03])),
+            "status": _text(
+                rng.choice(["active", "suspended", "closed"], size=c, p=[0.92, 0.05, 0.03])
+            ),
             "updated_at": _timestamps(updated),
         }
     )
@@ -351,9 +371,17 @@ def write_base(landing: Path, spec: SyntheticSpec, batch: str = BASE_BATCH) -> d
 
 
 def write_changes(
-    landing: Path, spec: SyntheticSpec, changes: int, batch: str = CHANGES_BATCH
+    landing: Path,
+    spec: SyntheticSpec,
+    changes: int,
+    batch: str = CHANGES_BATCH,
+    spread: bool = False,
 ) -> int:
-    """Write a batch of `changes` changed orders; returns rows written."""
-    table = orders_changes(spec, changes)
+    """Write a batch of `changes` changed orders; returns rows written. `spread` spreads the
+    changes over the whole history instead of mostly recent orders (the costly case)."""
+    if spread:
+        table = orders_changes(spec, changes, late_days=spec.days, recent_share=0.0)
+    else:
+        table = orders_changes(spec, changes)
     _write(landing, ORDERS, batch, table)
     return table.num_rows
