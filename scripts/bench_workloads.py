@@ -221,13 +221,18 @@ def duckdb_step(work: Path, incremental: bool) -> None:
 
 # --- dbt (extension point) ------------------------------------------------------------------
 def run_dbt(silver_uri: str, work: Path) -> dict[str, float]:
-    """Run the dbt project over the Spark silver layer; return seconds per dbt step.
+    """Build the dbt project (models, snapshot, data tests, unit tests) over the Spark
+    silver layer into a scratch DuckDB file; return the seconds of the build."""
+    import runpy
+    import time
 
-    The boundary for a dbt stage in this benchmark: it receives the silver location the
-    Spark run wrote and a scratch folder, and returns its timings, which are printed beside
-    the Spark and DuckDB stages. Not wired yet.
-    """
-    raise NotImplementedError("the dbt benchmark stage is not wired yet (see run_dbt)")
+    repo = Path(__file__).resolve().parent.parent
+    run = runpy.run_path(str(repo / "workloads" / "dbt" / "run_dbt.py"))["run"]
+    started = time.perf_counter()
+    code = run("build", silver_uri=silver_uri, duckdb_path=str(work / "dbt" / "warehouse.duckdb"))
+    if code != 0:
+        raise RuntimeError(f"dbt build failed with exit code {code}")
+    return {"dbt build": round(time.perf_counter() - started, 2)}
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -71,7 +71,6 @@ class MedallionJobs(LabComponent):
                     "--silver_uri": uri("silver"),
                     "--gold_uri": uri("gold"),
                     "--quarantine_uri": uri("quarantine"),
-                    "--catalog_prefix": bp.names.snake,
                     "--enable-metrics": "true",
                     "--enable-continuous-cloudwatch-log": "true",
                     "--conf": "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",

@@ -498,7 +498,8 @@ class Landed:
 
 
 def _norm(value: str) -> str | None:
-    text = value.strip(" \t\r\n")
+    # Silver trims spaces only (workloads/spark/lakelab_jobs/rules.py).
+    text = value.strip(" ")
     return text or None
 
 
