@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -20,6 +21,17 @@ def _human(n: int) -> str:
             return f"{size:.1f} {unit}" if unit != "B" else f"{n} B"
         size /= 1024
     return f"{n} B"
+
+
+def root_cause(exc: BaseException) -> str:
+    """The line that says what went wrong. Spark errors arrive wrapped by Py4J ("An error
+    occurred while calling o368.parquet."); the JVM's deepest `Caused by:` names the cause."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    causes = [line for line in lines if line.startswith("Caused by:")]
+    if causes:
+        return causes[-1].removeprefix("Caused by:").strip()[:400]
+    errors = [line for line in lines if re.search(r"(Exception|Error)\b.*: ", line)]
+    return (errors[0] if errors else lines[0] if lines else type(exc).__name__)[:400]
 
 
 def register(app: typer.Typer) -> None:
@@ -47,11 +59,8 @@ def register(app: typer.Typer) -> None:
 
             log = mirror_root(stack).parent / "last-error.log"
             log.write_text(traceback.format_exc())
-            first = next(
-                (line for line in str(exc).splitlines() if line.strip()), type(exc).__name__
-            )
             raise UserError(
-                f"the run on {stack} failed: {first.strip()} (details: {log})"
+                f"the run on {stack} failed: {root_cause(exc)} (details: {log})"
             ) from None
         table = Table(title=f"run {result.run_id} on {stack} ({mode})", header_style="bold")
         for col in ("step", "seconds"):
