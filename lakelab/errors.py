@@ -10,6 +10,16 @@ from rich.console import Console
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def short(value: object, width: int = 60) -> str:
+    """A value as one line of at most `width` characters, for tables and messages."""
+    import json
+
+    text = (
+        value if isinstance(value, str) else json.dumps(value, default=str, separators=(",", ":"))
+    )
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 class UserError(Exception):
     """Something the user can fix: bad input, a missing prerequisite, a busy port."""
 

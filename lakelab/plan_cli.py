@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from lakelab.errors import UserError
+from lakelab.errors import UserError, short
 from lakelab.stackfiles import list_stacks
 
 if TYPE_CHECKING:  # the plan pulls in Pulumi: import it only when a plan is made
@@ -46,16 +46,11 @@ KEY_PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value, separators=(",", ":")) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _key_props(r: PlannedResource) -> str:
     keys = KEY_PROPERTIES.get(r.type)
     if keys is None:
         keys = tuple(k for k, v in r.inputs.items() if isinstance(v, str | int | float | bool))[:3]
-    return " ".join(f"{k}={_short(r.inputs[k])}" for k in keys if k in r.inputs)
+    return " ".join(f"{k}={short(r.inputs[k])}" for k in keys if k in r.inputs)
 
 
 def _tags_note(r: PlannedResource, standard: dict[str, str]) -> str:
@@ -121,7 +116,7 @@ def register(app: typer.Typer) -> None:
         outputs.add_column("value", overflow="fold")
         for key, value in result.outputs.items():
             outputs.add_row(
-                key, _short(value) if key != "lake" else f"{len(value)} buckets/containers"
+                key, short(value) if key != "lake" else f"{len(value)} buckets/containers"
             )
         console.print(outputs)
 

@@ -21,6 +21,7 @@ import contextlib
 import errno
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -268,6 +269,19 @@ def _bindable(port: int) -> bool:
                 return False
             raise
     return True
+
+
+def free_port() -> int:
+    """A free loopback port below the ephemeral range, so that no client connection takes
+    it over while an emulator is stopped (demos, benchmarks and tests pick their ports here)."""
+    while True:
+        port = random.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def check_port_free(port: int, what: str, option: str, grace: float = 1.5) -> None:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,21 +28,10 @@ import time
 import uuid
 from pathlib import Path
 
+from localcloud.emulators import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = "from lakelab.errors import run_app; from localcloud.cli import app; run_app(app)"
-
-
-def free_port() -> int:
-    """A free port below the ephemeral range, so that no client connection takes it over
-    while an emulator is stopped."""
-    while True:
-        port = random.randrange(20000, 32000)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
 
 
 def write_stack(home: Path, cohort: str, learner: str, cloud: str) -> str:

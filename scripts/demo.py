@@ -11,21 +11,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from localcloud.emulators import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 LAKELAB = [sys.executable, "-m", "lakelab"]
 DEMO_ORDERS = 20_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def step(title: str, *args: str, env: dict[str, str] | None = None) -> None:

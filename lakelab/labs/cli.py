@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakelab.errors import UserError
+from lakelab.errors import UserError, short
 from lakelab.labs.framework import Criterion, LabContext, results_json
 from lakelab.labs.registry import context, lab_ids, load_lab
 
@@ -20,11 +20,6 @@ LabArg = Annotated[str, typer.Argument(help="Lab id (see `lakelab lab list`)")]
 StackOpt = Annotated[
     str, typer.Option("--stack", "-s", help="The learner's stack, e.g. demo-alice-aws")
 ]
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 70 else text[:67] + "..."
 
 
 @app.command("list")
@@ -101,7 +96,9 @@ def check(
             table.add_column(col, overflow="fold")
         for c in criteria:
             mark = "[green]pass[/]" if c.passed else "[red]FAIL[/]"
-            table.add_row(f"{c.id}: {c.description}", _short(c.expected), _short(c.found), mark)
+            table.add_row(
+                f"{c.id}: {c.description}", short(c.expected, 70), short(c.found, 70), mark
+            )
         console.print(table)
         console.print(f"{doc['passed']}/{doc['total']} criteria pass")
     if not doc["ok"]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -72,12 +71,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     """`lakelab ...` as a user runs it, with the test's environment."""
     full = {**os.environ, "COLUMNS": "250", **(env or {})}
     return subprocess.run([*LAKELAB, *args], capture_output=True, text=True, env=full, timeout=120)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cohort_harness import HERE, ROOT, FakeCli, Moto, free_port, wrapper
+from cohort_harness import HERE, ROOT, FakeCli, Moto, wrapper
+
+from localcloud.emulators import free_port
 
 
 @pytest.fixture()

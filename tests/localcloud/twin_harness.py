@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import uuid
@@ -27,23 +25,11 @@ from lakelab.blueprint import Blueprint
 from lakelab.stackfiles import load_blueprint
 from localcloud import twin
 from localcloud.aws.clients import Target
+from localcloud.emulators import free_port
 from localcloud.state import Paths, StackRecord, load
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_STACKS = ("demo-alice-aws", "demo-alice-azure", "demo-bob-aws", "demo-bob-azure")
-
-
-def free_port() -> int:
-    """A free port below the ephemeral range, so that no client connection takes it over
-    while an emulator is stopped."""
-    while True:
-        port = random.randrange(20000, 32000)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
 
 
 def write_stack(home: Path, cohort: str, learner: str, cloud: str) -> str:
