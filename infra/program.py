@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from typing import Any
 
 import pulumi
 
 from lakelab.blueprint import CONFIG_KEYS, CONFIG_NAMESPACE, Blueprint, BlueprintError, from_config
+from lakelab.clouds import checked, cloud_for
 
 # pulumi-aws 7 warns on first use of aws.s3 about deprecated aliases we do not use.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws.*")
@@ -40,28 +42,17 @@ def read_blueprint() -> Blueprint:
         }
     )
     try:
-        return from_config(raw)
+        return checked(from_config(raw))
     except BlueprintError as exc:
         raise pulumi.RunError(f"invalid lakelab stack config:\n{exc}") from None
 
 
 def build(bp: Blueprint) -> Any:
     """Declare the lab for the blueprint's cloud; returns the lab component."""
-    lab_name = bp.stack_name
-    if bp.cloud == "aws":
-        import pulumi_aws as aws
-
-        from infra.aws.lab import AwsLearnerLab
-
-        provider = aws.Provider(
-            "aws",
-            region=bp.region,
-            default_tags={"tags": bp.tags},
-        )
-        return AwsLearnerLab(lab_name, bp, opts=pulumi.ResourceOptions(providers=[provider]))
-    from infra.azure.lab import AzureLearnerLab
-
-    return AzureLearnerLab(lab_name, bp)
+    # Each cloud's program is a package of its own with a `build(bp)`; only the chosen
+    # cloud's SDK is imported.
+    program = importlib.import_module(f"infra.{cloud_for(bp.cloud).name}.lab")
+    return program.build(bp)
 
 
 def main() -> None:

@@ -1,3 +1,3 @@
-from lakelab.cli import main
+from lakelab.app.main import main
 
 main()

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from lakelab.naming import CATALOG_LAYERS, LAYERS, Layer, NameError_, Names
+from lakelab.naming import CATALOG_LAYERS, LAYERS, Layer, Names
 from lakelab.regions import REGIONS, Cloud
 
 CONFIG_NAMESPACE: Final = "lakelab"
@@ -211,15 +211,13 @@ class Blueprint(_Section):
             raise ValueError(f"region: unknown {self.cloud} region {self.region!r}; known: {known}")
         if self.access.identity == "role" and not self.access.sso_principal_arn:
             raise ValueError("access.ssoPrincipalArn is required when access.identity is 'role'")
-        try:
-            self.names.check()
-        except NameError_ as exc:
-            raise ValueError(f"learner: cannot form valid cloud names: {exc}") from None
+        # Physical names are checked by each cloud's home (`lakelab.clouds.checked`).
         return self
 
     # --- derived, read-only views ----------------------------------------------------------
     @property
     def names(self) -> Names:
+        """The stems of the lab's physical names (each cloud's names: `lakelab.clouds`)."""
         return Names(self.cohort, self.learner, self.name_seed)
 
     @property

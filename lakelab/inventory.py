@@ -7,46 +7,17 @@ twin is judged on (layers, catalogs, query workgroup, identity scope, tags).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from lakelab.clouds import cloud_for
 from lakelab.naming import LAYERS
 from lakelab.plan import Plan, plan_stack
 
 
-def _policy_scope(plan: Plan) -> tuple[list[str], list[str]]:
-    """Buckets and catalog databases the learner's IAM policy reaches."""
-    policies = [
-        r
-        for r in plan.resources
-        if r.type in ("aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy")
-        and r.name == "learner-policy"
-    ]
-    buckets: set[str] = set()
-    databases: set[str] = set()
-    for r in policies:
-        for statement in json.loads(r.inputs["policy"])["Statement"]:
-            for arn in statement["Resource"]:
-                if arn.startswith("arn:aws:s3:::") and "/" not in arn:
-                    buckets.add(arn.removeprefix("arn:aws:s3:::"))
-                elif ":database/" in arn:
-                    databases.add(arn.split(":database/")[1])
-    return sorted(buckets), sorted(databases)
-
-
 def inventory_of(plan: Plan) -> dict[str, Any]:
     out = plan.outputs
-    if plan.cloud == "aws":
-        storage, catalogs = _policy_scope(plan)
-        identity = {"name": out["identity"]["name"], "storage": storage, "catalogs": catalogs}
-        tagged = plan.named("aws:iam/user:User", "learner")
-    else:
-        identity = {
-            "name": out["identity"]["storage_account"],
-            "storage": sorted(c["name"] for c in out["lake"].values()),
-            "catalogs": sorted(out["catalogs"].values()),
-        }
-        tagged = plan.named("azure-native:resources:ResourceGroup", "group")
+    identity, (tagged_type, tagged_name) = cloud_for(plan.cloud).plan_identity(plan)
+    tagged = plan.named(tagged_type, tagged_name)
     return {
         "stack": plan.stack,
         "cloud": plan.cloud,

@@ -8,10 +8,7 @@ read from storage, after Parquet column and row-group pruning.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from typing import Any
-
-import fsspec
 
 
 class ByteCounter:
@@ -57,7 +54,8 @@ class _CountedFile:
         self._inner.close()
 
 
-def _count(fs: Any, counter: ByteCounter) -> Any:
+def count_reads(fs: Any, counter: ByteCounter) -> Any:
+    """Wrap `fs.open` so every byte read through it is counted."""
     opener = fs.open
 
     def open_counted(path: str, mode: str = "rb", **kwargs: Any) -> Any:
@@ -66,41 +64,3 @@ def _count(fs: Any, counter: ByteCounter) -> Any:
 
     fs.open = open_counted
     return fs
-
-
-def s3_filesystem(env: Mapping[str, str], counter: ByteCounter) -> fsspec.AbstractFileSystem:
-    """`s3://` through pyarrow's S3 client, signed with the learner's keys."""
-    from fsspec.implementations.arrow import ArrowFSWrapper
-    from pyarrow import fs as pafs
-
-    endpoint = env.get("AWS_ENDPOINT_URL") or None
-    s3 = pafs.S3FileSystem(
-        access_key=env.get("AWS_ACCESS_KEY_ID"),
-        secret_key=env.get("AWS_SECRET_ACCESS_KEY"),
-        region=env.get("AWS_REGION", "us-east-1"),
-        endpoint_override=endpoint,
-        scheme="http" if endpoint and endpoint.startswith("http://") else "https",
-    )
-
-    class S3(ArrowFSWrapper):  # type: ignore[misc]
-        protocol = "s3"
-
-    return _count(S3(s3), counter)
-
-
-def blob_filesystem(env: Mapping[str, str], counter: ByteCounter) -> fsspec.AbstractFileSystem:
-    """`abfs://<container>/<path>` through adlfs on the blob API (Azurite has no dfs API)."""
-    from adlfs import AzureBlobFileSystem
-
-    fs = AzureBlobFileSystem(connection_string=env["AZURE_STORAGE_CONNECTION_STRING"])
-    return _count(fs, counter)
-
-
-def filesystem_for(env: Mapping[str, str], counter: ByteCounter) -> fsspec.AbstractFileSystem:
-    if env.get("LAKELAB_CLOUD") == "aws":
-        return s3_filesystem(env, counter)
-    return blob_filesystem(env, counter)
-
-
-def scheme_for(env: Mapping[str, str]) -> str:
-    return "s3" if env.get("LAKELAB_CLOUD") == "aws" else "abfs"

@@ -1,9 +1,10 @@
-"""Every physical resource name of a learner lab, and each cloud's naming rules.
+"""The cloud-neutral part of naming: layers, lake purposes, name stems and the naming rules.
 
-This module is the only place that turns (cohort, learner) into cloud names. Names are
-deterministic (the same blueprint always gives the same names), unique per cohort + learner,
-and checked against each cloud's rules by `check_names`, so a learner id that cannot form a
-valid name is refused before anything is provisioned.
+Each cloud's home (`lakelab.clouds.aws.names`, `lakelab.clouds.azure.names`) turns the stems
+of `Names` into its physical names and checks them here with `check_name`, so a learner id
+that cannot form a valid name on some cloud is refused before anything is provisioned.
+Names are deterministic (the same blueprint always gives the same names) and unique per
+cohort + learner.
 
 A layer keeps its own name in every target: the `bronze` layer is the `bronze` S3 bucket
 suffix, the `bronze` ADLS filesystem, and the `<prefix>_bronze` catalog database.
@@ -22,6 +23,9 @@ LAYERS: Final[tuple[Layer, ...]] = ("landing", "bronze", "silver", "gold", "quar
 CATALOG_LAYERS: Final[tuple[Layer, ...]] = ("bronze", "silver", "gold")
 # Layers whose raw history must survive overwrites.
 VERSIONED_LAYERS: Final[tuple[Layer, ...]] = ("landing", "bronze")
+# What a lake holds besides the layers: query engine results and deployed job code.
+LakePurpose = Literal["query-results", "artifacts"]
+LAKE_PURPOSES: Final[tuple[LakePurpose, ...]] = ("query-results", "artifacts")
 # The medallion stages a workload runs, in order.
 STAGES: Final[tuple[str, ...]] = ("bronze", "silver", "gold")
 
@@ -63,7 +67,7 @@ def check_name(kind: str, name: str) -> None:
 
 @dataclass(frozen=True)
 class Names:
-    """All physical names for one learner's lab, on both clouds."""
+    """The stems every cloud's physical names are made of, for one learner's lab."""
 
     cohort: str
     learner: str
@@ -83,118 +87,11 @@ class Names:
     def suffix(self) -> str:
         return short_hash(self.seed, self.cohort, self.learner)
 
-    # --- AWS -------------------------------------------------------------------------------
-    def bucket(self, purpose: str) -> str:
-        """S3 bucket for a layer or for `query-results` / `artifacts`."""
-        return f"{self.slug}-{purpose}-{self.suffix}"
+    def hash(self, length: int) -> str:
+        return short_hash(self.seed, self.cohort, self.learner, length=length)
 
-    def glue_database(self, layer: str) -> str:
-        return f"{self.snake}_{layer}"
 
-    def glue_job(self, stage: str) -> str:
-        return f"{self.snake}_{stage}_job"
-
-    @property
-    def glue_crawler(self) -> str:
-        return f"{self.snake}_bronze_crawler"
-
-    @property
-    def glue_workflow(self) -> str:
-        return f"{self.snake}_medallion"
-
-    def glue_trigger(self, stage: str) -> str:
-        return f"{self.snake}_{stage}_trigger"
-
-    @property
-    def athena_workgroup(self) -> str:
-        return f"{self.snake}_wg"
-
-    @property
-    def iam_user(self) -> str:
-        return self.slug
-
-    @property
-    def glue_role(self) -> str:
-        return f"{self.slug}-glue"
-
-    @property
-    def redshift_namespace(self) -> str:
-        return f"{self.slug}-ns"
-
-    @property
-    def redshift_workgroup(self) -> str:
-        return f"{self.slug}-wg"
-
-    @property
-    def redshift_cluster(self) -> str:
-        return f"{self.slug}-dw"
-
-    @property
-    def budget(self) -> str:
-        return f"{self.slug}-budget"
-
-    # --- Azure -----------------------------------------------------------------------------
-    @property
-    def resource_group(self) -> str:
-        return f"rg-{self.slug}"
-
-    @property
-    def storage_account(self) -> str:
-        stem = f"{PREFIX}{self.cohort}{self.learner}".replace("-", "")
-        return f"{stem[:16]}{short_hash(self.seed, self.cohort, self.learner, length=8)}"
-
-    def filesystem(self, purpose: str) -> str:
-        """ADLS Gen2 filesystem (container): the layer name itself, the same in every target."""
-        return purpose
-
-    @property
-    def synapse_workspace(self) -> str:
-        return f"{self.slug}-syn-{self.suffix}"
-
-    @property
-    def synapse_spark_pool(self) -> str:
-        # Spark pool names: letters and digits only, at most 15 characters.
-        return "medallion"
-
-    @property
-    def synapse_sql_pool(self) -> str:
-        return "warehouse"
-
-    @property
-    def data_factory(self) -> str:
-        return f"{self.slug}-adf-{self.suffix}"
-
-    @property
-    def managed_resource_group(self) -> str:
-        return f"rg-{self.slug}-synapse-managed"
-
-    # --- checks ----------------------------------------------------------------------------
-    def all_names(self) -> list[tuple[str, str]]:
-        """(rule, name) for every name a lab uses, on both clouds."""
-        names: list[tuple[str, str]] = [
-            ("s3 bucket", self.bucket(p)) for p in (*LAYERS, "query-results", "artifacts")
-        ]
-        names += [("glue name", self.glue_database(layer)) for layer in CATALOG_LAYERS]
-        names += [("glue name", self.glue_job(s)) for s in STAGES]
-        names += [("glue name", self.glue_trigger(s)) for s in STAGES]
-        names += [
-            ("glue name", self.glue_crawler),
-            ("glue name", self.glue_workflow),
-            ("athena workgroup", self.athena_workgroup),
-            ("iam name", self.iam_user),
-            ("iam name", self.glue_role),
-            ("redshift name", self.redshift_namespace),
-            ("redshift name", self.redshift_workgroup),
-            ("redshift name", self.redshift_cluster),
-            ("resource group", self.resource_group),
-            ("resource group", self.managed_resource_group),
-            ("storage account", self.storage_account),
-            ("synapse workspace", self.synapse_workspace),
-            ("data factory", self.data_factory),
-        ]
-        names += [("adls filesystem", self.filesystem(p)) for p in (*LAYERS, "artifacts")]
-        return names
-
-    def check(self) -> None:
-        for kind, name in self.all_names():
-            check_name(kind, name)
+def check_all(names: list[tuple[str, str]]) -> None:
+    """Check (rule, name) pairs; the first broken rule raises `NameError_`."""
+    for kind, name in names:
+        check_name(kind, name)

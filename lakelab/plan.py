@@ -32,6 +32,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import AzureNames
 from lakelab.stackfiles import load_blueprint, read_config
 
 SCHEMA: Final = "lakelab.plan/v1"
@@ -243,7 +244,9 @@ def _computed(bp: Blueprint, typ: str, name: str, inputs: dict[str, Any]) -> dic
         # The random provider marks both as secret.
         return {"result": _secret("x" * int(inputs.get("length", 16))), "bcryptHash": _secret("x")}
     if typ.startswith("azure-native:"):
-        sub_rg = f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{bp.names.resource_group}"
+        sub_rg = (
+            f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/{AzureNames.of(bp).resource_group}"
+        )
         module, kind = typ.split(":")[1:3]
         arm_type = f"Microsoft.{module.capitalize()}/{kind[0].lower()}{kind[1:]}s"
         out = {"id": f"{sub_rg}/providers/{arm_type}/{name}", "name": name}

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lakelab.catalog import TableSpec, catalog_databases, glue_tables, scan_expression
-from lakelab.lakefs import ByteCounter, filesystem_for
+from lakelab.catalog import TableSpec, scan_expression
+from lakelab.clouds import cloud_for
+from lakelab.lakefs import ByteCounter
+from lakelab.profile import LearnerProfile
 
 PRICE_PER_TB = 5.0
 ATHENA_MIN_BYTES = 10 * 1024 * 1024
@@ -39,35 +41,6 @@ class SqlResult:
         return self.billed_bytes / 1024**4 * PRICE_PER_TB
 
 
-def _azure_tables(path: str) -> list[TableSpec]:
-    import duckdb
-
-    con = duckdb.connect(path, read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal"
-        ).fetchall()
-    finally:
-        con.close()
-    specs = []
-    for schema, view, sql in rows:
-        location = (
-            str(sql).split("read_parquet('", 1)[1].split("**", 1)[0]
-            if "read_parquet('" in str(sql)
-            else ""
-        )
-        specs.append(
-            TableSpec(
-                database=str(schema),
-                name=str(view),
-                location=location,
-                columns=[],
-                partition_keys=["batch"] if "hive_partitioning" in str(sql) else [],
-            )
-        )
-    return specs
-
-
 def _unreadable_view(view: str, spec: TableSpec) -> str:
     message = f"table {spec.database}.{spec.name} has no readable data at {spec.location}"
     columns = ", ".join(
@@ -81,17 +54,17 @@ def _unreadable_view(view: str, spec: TableSpec) -> str:
     )
 
 
-def query(env: dict[str, str], sql: str) -> SqlResult:
+def query(profile: LearnerProfile, sql: str) -> SqlResult:
     import duckdb
 
+    target = cloud_for(profile.cloud)
     counter = ByteCounter()
     con = duckdb.connect()
     # Cached blocks would hide reads from the count.
     con.execute("SET enable_external_file_cache = false")
-    con.register_filesystem(filesystem_for(env, counter))
-    databases = catalog_databases(env)
-    aws = env.get("LAKELAB_CLOUD") == "aws"
-    specs = glue_tables(env, databases) if aws else _azure_tables(env["LAKELAB_SQL_DATABASE"])
+    con.register_filesystem(target.filesystem(profile, counter))
+    databases = profile.catalog_databases()
+    specs = target.catalog_tables(profile)
     for db in databases:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{db}"')
     for spec in specs:
@@ -115,5 +88,5 @@ def query(env: dict[str, str], sql: str) -> SqlResult:
         rows=rows,
         bytes_scanned=counter.bytes_read,
         files_read=len(counter.files),
-        engine="athena" if aws else "synapse-serverless",
+        engine=target.query_engine,
     )

@@ -6,7 +6,6 @@ The project root is found from this package's location, or from `LAKELAB_HOME` w
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 import yaml
 
 from lakelab.blueprint import Blueprint, BlueprintError, from_config
+from lakelab.clouds import checked
+from lakelab.settings import Settings
 
 
 class StackNotFound(LookupError):
@@ -21,8 +22,7 @@ class StackNotFound(LookupError):
 
 
 def project_root() -> Path:
-    env = os.environ.get("LAKELAB_HOME")
-    return Path(env).resolve() if env else Path(__file__).resolve().parent.parent
+    return Settings.current().home or Path(__file__).resolve().parent.parent
 
 
 def stacks_dir() -> Path:
@@ -76,7 +76,7 @@ def load_blueprint(
     """The validated blueprint of a stack; errors are prefixed with the stack file name."""
     config = read_config(stack)
     try:
-        bp = from_config(config, today=today, allow_expired=allow_expired)
+        bp = checked(from_config(config, today=today, allow_expired=allow_expired))
     except BlueprintError as exc:
         raise BlueprintError(
             f"{stack_file(stack).name}:\n  " + str(exc).replace("\n", "\n  ")

@@ -25,8 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lakelab.catalog import register_duckdb, register_glue, scan_tables
-from lakelab.lake import BlobLake, Lake, S3Lake, lake_for
+from lakelab.catalog import scan_tables
+from lakelab.clouds import cloud_for
+from lakelab.lake import Lake, lake_for
+from lakelab.naming import CATALOG_LAYERS
+from lakelab.settings import Settings
 
 LAYERS_PULLED = ("landing", "bronze", "silver", "gold", "quarantine")
 LAYERS_PUSHED = ("bronze", "silver", "gold", "quarantine")
@@ -47,15 +50,11 @@ class TwinRun:
 
 
 def mirror_root(stack: str) -> Path:
-    from localcloud.state import state_dir
-
-    return state_dir() / "runs" / stack / "lake"
+    return Settings.current().state_dir / "runs" / stack / "lake"
 
 
 def results_dir(stack: str) -> Path:
-    from localcloud.state import state_dir
-
-    return state_dir() / "results" / stack / "local"
+    return Settings.current().results_dir / stack / "local"
 
 
 def _index(root: Path) -> dict[str, list[Any]]:
@@ -76,19 +75,8 @@ def _files(root: Path, layer: str) -> dict[str, Path]:
 
 
 def remote_versions(lake: Lake, layer: str) -> dict[str, str]:
-    """Every object of a layer with a tag that changes when the object is rewritten (its
-    ETag); an empty tag when the lake cannot tell."""
-    if isinstance(lake, S3Lake):
-        found: dict[str, str] = {}
-        for page in lake.client.get_paginator("list_objects_v2").paginate(
-            Bucket=lake.location(layer)
-        ):
-            found |= {o["Key"]: str(o.get("ETag", "")) for o in page.get("Contents", [])}
-        return found
-    if isinstance(lake, BlobLake):
-        container = lake.service.get_container_client(lake.location(layer))
-        return {b.name: str(b.etag or "") for b in container.list_blobs()}
-    return dict.fromkeys(lake.keys(layer), "")
+    """Every object of a layer with a tag that changes when the object is rewritten."""
+    return lake.versions(layer)
 
 
 def _current(entry: list[Any] | None, version: str) -> bool:
@@ -158,16 +146,11 @@ def push(lake: Lake, root: Path) -> tuple[int, int]:
 
 
 def register_catalog(lake: Lake, root: Path) -> int:
-    env = getattr(lake, "env", {})
+    profile = lake.profile
     specs = []
-    for layer in ("bronze", "silver", "gold"):
-        database = env[f"LAKELAB_DATABASE_{layer.upper()}"]
-        base = lake.uri(layer) if lake.cloud == "aws" else f"abfs://{lake.location(layer)}/"
-        specs += scan_tables(root, layer, database, base)
-    if lake.cloud == "aws":
-        register_glue(env, specs)
-    else:
-        register_duckdb(env, specs)
+    for layer in CATALOG_LAYERS:
+        specs += scan_tables(root, layer, profile.database(layer), lake.uri(layer))
+    cloud_for(lake.cloud).register_tables(profile, specs)
     return len(specs)
 
 

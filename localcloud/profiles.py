@@ -10,69 +10,36 @@ the ones the SDKs read on their own:
   `BlobServiceClient.from_connection_string`), plus `AZURE_STORAGE_ACCOUNT_NAME`/`_KEY`.
 
 `LAKELAB_*` variables name the learner's resources for the labs (buckets, containers, catalog
-databases, workgroup or SQL endpoint), so lab code never hard-codes a name.
+databases, workgroup or SQL endpoint), so lab code never hard-codes a name. The variables are
+rendered from the stack record's typed `LearnerProfile` by `lakelab.clouds.profile_env` and
+read back by `lakelab.clouds.profile_from_env`: one spelling, written and read by one module.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shlex
 from pathlib import Path
 
-from lakelab.naming import CATALOG_LAYERS, LAYERS
-from localcloud.azure import blob
+from lakelab.clouds import profile_env
+from lakelab.errors import UserError
+from lakelab.profile import LearnerProfile
 from localcloud.state import Paths, StackRecord, TwinState
 
 
+def profile(state: TwinState, record: StackRecord) -> LearnerProfile:
+    """The learner's typed profile, with the twin's current endpoint for their cloud."""
+    if record.profile is None:
+        raise UserError(
+            f"stack {record.stack} was provisioned by an older lakelab; run"
+            f" `lakelab local up --stack {record.stack}` again to refresh it"
+        )
+    return record.profile.model_copy(update={"endpoint": state.url_of(record.cloud)})
+
+
 def variables(paths: Paths, state: TwinState, record: StackRecord) -> dict[str, str]:
-    env: dict[str, str] = {
-        "LAKELAB_STACK": record.stack,
-        "LAKELAB_CLOUD": record.cloud,
-        "LAKELAB_COHORT": record.cohort,
-        "LAKELAB_LEARNER": record.learner,
-    }
-    res = record.resources
-    if record.cloud == "aws":
-        env |= {
-            "AWS_ENDPOINT_URL": state.aws.url,
-            "AWS_ACCESS_KEY_ID": record.access_key_id or "",
-            "AWS_SECRET_ACCESS_KEY": record.secret,
-            "AWS_REGION": record.region,
-            "AWS_DEFAULT_REGION": record.region,
-        }
-        buckets = res.get("buckets", [])
-        for purpose in (*LAYERS, "query-results", "artifacts"):
-            pattern = re.compile(rf"-{re.escape(purpose)}-[0-9a-f]{{6}}$")
-            match = [b for b in buckets if pattern.search(b)]
-            if match:
-                env[f"LAKELAB_BUCKET_{purpose.upper().replace('-', '_')}"] = match[0]
-        for layer, db in zip(CATALOG_LAYERS, res.get("databases", []), strict=False):
-            env[f"LAKELAB_DATABASE_{layer.upper()}"] = db
-        if res.get("workgroups"):
-            env["LAKELAB_WORKGROUP"] = res["workgroups"][0]
-    else:
-        account = record.identity
-        env |= {
-            "AZURE_STORAGE_ACCOUNT_NAME": account,
-            "AZURE_STORAGE_ACCOUNT_KEY": record.secret,
-            "AZURE_STORAGE_CONNECTION_STRING": blob.connection_string(
-                state.azure.url, account, record.secret
-            ),
-            "AZURE_STORAGE_BLOB_ENDPOINT": f"{state.azure.url}/{account}",
-        }
-        for container in res.get("containers", []):
-            env[f"LAKELAB_CONTAINER_{container.upper()}"] = container
-        for layer, db in zip(CATALOG_LAYERS, res.get("databases", []), strict=False):
-            env[f"LAKELAB_DATABASE_{layer.upper()}"] = db
-        endpoints = res.get("endpoints", [])
-        if endpoints:
-            env["LAKELAB_SQL_ENDPOINT"] = endpoints[0]
-            env["LAKELAB_SQL_DATABASE"] = str(
-                paths.synapse_dir / account / f"{endpoints[0]}.duckdb"
-            )
-    return env
+    return profile_env(profile(state, record))
 
 
 def render(paths: Paths, state: TwinState, record: StackRecord) -> str:

@@ -33,9 +33,11 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lakelab.errors import UserError
+from lakelab.profile import LearnerProfile
 from lakelab.regions import Cloud
+from lakelab.settings import STATE_DIR, Settings
 
-STATE_ENV: Final = "LAKELAB_STATE_DIR"
+STATE_ENV: Final = STATE_DIR
 STATE_VERSION: Final = 1
 
 DEFAULT_AWS_PORT: Final = 5055
@@ -43,8 +45,7 @@ DEFAULT_AZURE_PORT: Final = 10055
 
 
 def state_dir() -> Path:
-    env = os.environ.get(STATE_ENV)
-    return Path(env).expanduser().resolve() if env else Path.home() / ".lakelab"
+    return Settings.current().state_dir
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,8 @@ class StackRecord(_Model):
     secret: str
     # Physical names by kind ("buckets", "databases", "workgroup", "containers", ...).
     resources: dict[str, list[str]] = Field(default_factory=dict)
+    # How the learner reaches the lab (the endpoint is filled in when it is read).
+    profile: LearnerProfile | None = None
 
 
 class TwinState(_Model):
@@ -167,6 +170,11 @@ class TwinState(_Model):
     aws: AwsSide = Field(default_factory=AwsSide)
     azure: AzureSide = Field(default_factory=AzureSide)
     stacks: dict[str, StackRecord] = Field(default_factory=dict)
+
+    def url_of(self, cloud: Cloud) -> str:
+        """The twin's endpoint for a cloud's learners."""
+        sides: dict[str, AwsSide | AzureSide] = {"aws": self.aws, "azure": self.azure}
+        return sides[cloud].url
 
     def stacks_on(self, cloud: Cloud) -> list[StackRecord]:
         return [r for r in self.stacks.values() if r.cloud == cloud]

@@ -1,6 +1,6 @@
 """The local twin's operations: up, status, down, rm and env.
 
-The CLI (`localcloud.cli`), the tests and the benchmark all call these functions. Each one:
+The CLI (`lakelab.app.local`), the tests and the benchmark all call these functions. Each one:
 
 - validates everything it was given (stacks, ports, prerequisites) before it starts or
   creates anything, and reports a problem as one `UserError` (or `BlueprintError` /
@@ -27,13 +27,16 @@ from pathlib import Path
 from typing import Any, Final
 
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.clients import Target
+from lakelab.clouds.aws.names import AwsNames
+from lakelab.clouds.azure.names import AzureNames
 from lakelab.errors import UserError
+from lakelab.profile import LearnerProfile
 from lakelab.regions import CLOUDS, Cloud
 from lakelab.stackfiles import list_stacks, load_blueprint, read_config
 from localcloud import emulators, profiles
 from localcloud.aws import iam as aws_iam
 from localcloud.aws import learner as aws_learner
-from localcloud.aws.clients import Target
 from localcloud.azure import blob
 from localcloud.azure import learner as azure_learner
 from localcloud.emulators import Emulator
@@ -246,7 +249,7 @@ def _ensure_emulators(
 def _warm_up(state: TwinState, clouds: frozenset[Cloud]) -> None:
     """Load the SDKs that will be needed while the emulators start."""
     if "aws" in clouds:
-        from localcloud.aws.clients import warm_up
+        from lakelab.clouds.aws.clients import warm_up
 
         warm_up(state.aws.url)
     if "azure" in clouds:
@@ -331,7 +334,7 @@ def _provision(paths: Paths, state: TwinState, bp: Blueprint) -> StackRecord:
     previous = state.stacks.get(bp.stack_name)
     if bp.cloud == "aws":
         return aws_learner.provision(bp, _admin(state), _account(state), previous)
-    key = state.azure.accounts[bp.names.storage_account]
+    key = state.azure.accounts[AzureNames.of(bp).storage_account]
     return azure_learner.provision(bp, state.azure.url, key, paths.synapse_dir)
 
 
@@ -347,10 +350,10 @@ def _remove(paths: Paths, state: TwinState, record: StackRecord) -> None:
 def _record_for_rollback(bp: Blueprint, state: TwinState) -> StackRecord:
     if bp.cloud == "aws":
         res = aws_learner.resources(bp)
-        identity = bp.names.iam_user
+        identity = AwsNames.of(bp).iam_user
     else:
         res = azure_learner.resources(bp)
-        identity = bp.names.storage_account
+        identity = AzureNames.of(bp).storage_account
     return StackRecord(
         stack=bp.stack_name,
         cloud=bp.cloud,
@@ -393,9 +396,9 @@ def up(
             emulators.find_node()
             emulators.find_azurite()
         new_accounts = [
-            bp.names.storage_account
+            AzureNames.of(bp).storage_account
             for bp in blueprints
-            if bp.cloud == "azure" and bp.names.storage_account not in state.azure.accounts
+            if bp.cloud == "azure" and AzureNames.of(bp).storage_account not in state.azure.accounts
         ]
         for account in new_accounts:
             state.azure.accounts[account] = blob.new_account_key()
@@ -445,7 +448,7 @@ def _rollback(paths: Paths, state: TwinState, bp: Blueprint) -> None:
     with contextlib.suppress(Exception):
         _remove(paths, state, _record_for_rollback(bp, state))
     if bp.cloud == "azure":
-        state.azure.accounts.pop(bp.names.storage_account, None)
+        state.azure.accounts.pop(AzureNames.of(bp).storage_account, None)
         with contextlib.suppress(Exception):
             _restart_azure(paths, state)
 
@@ -592,6 +595,14 @@ def record_of(stack: str) -> tuple[Paths, TwinState, StackRecord]:
         if emu.running() is None:
             raise UserError(f"the {emu.label} is not running; start it with `lakelab local up`")
     return paths, state, record
+
+
+def profile_of(stack: str) -> LearnerProfile:
+    """The learner's profile of a provisioned stack, with its emulator running."""
+    from localcloud import profiles
+
+    _paths, state, record = record_of(stack)
+    return profiles.profile(state, record)
 
 
 def admin_target(state: TwinState) -> Target:

@@ -21,7 +21,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from lakelab.access import wildcard_resources
+from lakelab.clouds.aws.access import wildcard_resources
 
 Report = Callable[[str, str | None], None]
 

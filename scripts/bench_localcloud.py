@@ -31,7 +31,7 @@ from pathlib import Path
 from localcloud.emulators import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = "from lakelab.errors import run_app; from localcloud.cli import app; run_app(app)"
+CLI = "from lakelab.app.errors import run_app; from lakelab.app.local import app; run_app(app)"
 
 
 def write_stack(home: Path, cohort: str, learner: str, cloud: str) -> str:

@@ -1,6 +1,7 @@
 """IAM: the Glue service role and the learner's own identity, both least privilege.
 
-The policy documents come from `lakelab.access`, the same documents the local twin enforces.
+The policy documents come from `lakelab.clouds.aws.access`, the same documents the local twin
+enforces.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.component import LabComponent
-from lakelab.access import assume_role_policy, aws_learner_policy, glue_role_policy
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.access import assume_role_policy, aws_learner_policy, glue_role_policy
+from lakelab.clouds.aws.names import AwsNames
 
 
 class GlueServiceRole(LabComponent):
@@ -29,7 +31,7 @@ class GlueServiceRole(LabComponent):
         super().__init__("lakelab:aws:GlueServiceRole", name, bp.tags, opts)
         self.role = aws.iam.Role(
             "glue-role",
-            name=bp.names.glue_role,
+            name=AwsNames.of(bp).glue_role,
             assume_role_policy=json.dumps(assume_role_policy({"Service": "glue.amazonaws.com"})),
             tags=self.tags,
             opts=self.child(),
@@ -67,7 +69,7 @@ class LearnerIdentity(LabComponent):
         if bp.access.identity == "user":
             user = aws.iam.User(
                 "learner",
-                name=bp.names.iam_user,
+                name=AwsNames.of(bp).iam_user,
                 force_destroy=True,
                 tags=self.tags,
                 opts=self.child(),
@@ -85,7 +87,7 @@ class LearnerIdentity(LabComponent):
             principal = bp.access.sso_principal_arn or ""
             role = aws.iam.Role(
                 "learner",
-                name=bp.names.iam_user,
+                name=AwsNames.of(bp).iam_user,
                 assume_role_policy=json.dumps(assume_role_policy({"AWS": principal})),
                 max_session_duration=4 * 3600,
                 tags=self.tags,

@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import AwsNames
 
 
 class LearnerBudget(LabComponent):
@@ -33,7 +34,7 @@ class LearnerBudget(LabComponent):
         )
         self.budget = aws.budgets.Budget(
             "budget",
-            name=bp.names.budget,
+            name=AwsNames.of(bp).budget,
             budget_type="COST",
             limit_amount=f"{bp.budget_usd:.2f}",
             limit_unit="USD",

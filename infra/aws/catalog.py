@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import AwsNames
 
 
 class Catalog(LabComponent):
@@ -24,7 +25,7 @@ class Catalog(LabComponent):
         self.databases = {
             layer: aws.glue.CatalogDatabase(
                 f"{layer}-db",
-                name=bp.names.glue_database(layer),
+                name=AwsNames.of(bp).glue_database(layer),
                 description=f"{layer} layer of {bp.learner} ({bp.cohort})",
                 location_uri=buckets[layer].bucket.apply(lambda b: f"s3://{b}/"),
                 tags=self.tags,
@@ -34,7 +35,7 @@ class Catalog(LabComponent):
         }
         self.crawler = aws.glue.Crawler(
             "bronze-crawler",
-            name=bp.names.glue_crawler,
+            name=AwsNames.of(bp).glue_crawler,
             database_name=self.databases["bronze"].name,
             role=glue_role_arn,
             s3_targets=[{"path": buckets["bronze"].bucket.apply(lambda b: f"s3://{b}/")}],

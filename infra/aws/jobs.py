@@ -9,6 +9,7 @@ import pulumi_aws as aws
 from infra import artifacts
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import AwsNames
 from lakelab.naming import STAGES
 
 GLUE_VERSION = "5.0"
@@ -53,7 +54,7 @@ class MedallionJobs(LabComponent):
         for stage in STAGES:
             self.jobs[stage] = aws.glue.Job(
                 f"{stage}-job",
-                name=bp.names.glue_job(stage),
+                name=AwsNames.of(bp).glue_job(stage),
                 role_arn=glue_role_arn,
                 glue_version=GLUE_VERSION,
                 worker_type=bp.spark.glue_worker_type,
@@ -80,7 +81,7 @@ class MedallionJobs(LabComponent):
             )
         self.workflow = aws.glue.Workflow(
             "medallion",
-            name=bp.names.glue_workflow,
+            name=AwsNames.of(bp).glue_workflow,
             description="bronze -> silver -> gold",
             max_concurrent_runs=1,
             tags=self.tags,
@@ -91,7 +92,7 @@ class MedallionJobs(LabComponent):
             after = self.jobs[STAGES[index - 1]] if index else None
             aws.glue.Trigger(
                 f"{stage}-trigger",
-                name=bp.names.glue_trigger(stage),
+                name=AwsNames.of(bp).glue_trigger(stage),
                 workflow_name=self.workflow.name,
                 type="CONDITIONAL" if after else "ON_DEMAND",
                 start_on_creation=True if after else None,

@@ -63,3 +63,9 @@ class AwsLearnerLab(LabComponent):
             "cost_inputs": cost_inputs(bp),
         }
         self.register_outputs({})
+
+
+def build(bp: Blueprint) -> AwsLearnerLab:
+    """The learner's AWS lab, with a provider that tags every resource it creates."""
+    provider = aws.Provider("aws", region=bp.region, default_tags={"tags": bp.tags})
+    return AwsLearnerLab(bp.stack_name, bp, opts=pulumi.ResourceOptions(providers=[provider]))

@@ -7,9 +7,8 @@ import pulumi_aws as aws
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import BUCKET_PURPOSES, AwsNames
 from lakelab.naming import VERSIONED_LAYERS
-
-EXTRA_BUCKETS = ("query-results", "artifacts")
 
 
 class LakeStorage(LabComponent):
@@ -22,14 +21,14 @@ class LakeStorage(LabComponent):
     def __init__(self, name: str, bp: Blueprint, opts: pulumi.ResourceOptions | None = None):
         super().__init__("lakelab:aws:LakeStorage", name, bp.tags, opts)
         self.buckets = {}
-        for purpose in (*bp.layers, *EXTRA_BUCKETS):
+        for purpose in BUCKET_PURPOSES:
             self.buckets[purpose] = self._bucket(bp, purpose)
         self.register_outputs({p: b.bucket for p, b in self.buckets.items()})
 
     def _bucket(self, bp: Blueprint, purpose: str) -> aws.s3.Bucket:
         bucket = aws.s3.Bucket(
             purpose,
-            bucket=bp.names.bucket(purpose),
+            bucket=AwsNames.of(bp).bucket(purpose),
             force_destroy=True,
             tags={**self.tags, "layer": purpose},
             opts=self.child(),

@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import AwsNames
 
 
 class QueryWorkgroup(LabComponent):
@@ -20,7 +21,7 @@ class QueryWorkgroup(LabComponent):
         super().__init__("lakelab:aws:QueryWorkgroup", name, bp.tags, opts)
         self.workgroup = aws.athena.Workgroup(
             "workgroup",
-            name=bp.names.athena_workgroup,
+            name=AwsNames.of(bp).athena_workgroup,
             force_destroy=True,
             configuration={
                 # Learners cannot point results elsewhere or lift the cutoff per query.

@@ -10,6 +10,7 @@ import pulumi_random as random
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import AwsNames
 
 ADMIN_USER = "lakeadmin"
 DATABASE = "lab"
@@ -47,7 +48,7 @@ class Warehouse(LabComponent):
     def _serverless(self, bp: Blueprint, password: pulumi.Output[str]) -> None:
         namespace = aws.redshiftserverless.Namespace(
             "namespace",
-            namespace_name=bp.names.redshift_namespace,
+            namespace_name=AwsNames.of(bp).redshift_namespace,
             db_name=DATABASE,
             admin_username=ADMIN_USER,
             admin_user_password=password,
@@ -56,7 +57,7 @@ class Warehouse(LabComponent):
         )
         workgroup = aws.redshiftserverless.Workgroup(
             "workgroup",
-            workgroup_name=bp.names.redshift_workgroup,
+            workgroup_name=AwsNames.of(bp).redshift_workgroup,
             namespace_name=namespace.namespace_name,
             base_capacity=bp.warehouse.base_capacity_rpu,
             max_capacity=bp.warehouse.base_capacity_rpu,
@@ -82,7 +83,7 @@ class Warehouse(LabComponent):
     def _provisioned(self, bp: Blueprint, password: pulumi.Output[str]) -> None:
         cluster = aws.redshift.Cluster(
             "cluster",
-            cluster_identifier=bp.names.redshift_cluster,
+            cluster_identifier=AwsNames.of(bp).redshift_cluster,
             node_type=bp.warehouse.node_type,
             cluster_type="single-node" if bp.warehouse.node_count == 1 else "multi-node",
             number_of_nodes=bp.warehouse.node_count,

@@ -10,6 +10,7 @@ import pulumi_azure_native.resources as resources
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import AzureNames
 
 
 class LearnerBudget(LabComponent):
@@ -42,7 +43,7 @@ class LearnerBudget(LabComponent):
         start = date.today().replace(day=1)
         self.budget = consumption.Budget(
             "budget",
-            budget_name=bp.names.budget,
+            budget_name=AzureNames.of(bp).budget,
             scope=group.id,
             amount=bp.budget_usd,
             category="Cost",

@@ -13,6 +13,7 @@ from infra.azure.roles import assign
 from infra.azure.synapse import SynapseAnalytics
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import AzureNames
 from lakelab.naming import STAGES
 
 LAKE_LINK = "lake"
@@ -35,7 +36,7 @@ class DataFactory(LabComponent):
         super().__init__("lakelab:azure:DataFactory", name, bp.tags, opts)
         self.factory = datafactory.Factory(
             "factory",
-            factory_name=bp.names.data_factory,
+            factory_name=AzureNames.of(bp).data_factory,
             resource_group_name=group.name,
             location=bp.region,
             identity={"type": "SystemAssigned"},
@@ -108,7 +109,7 @@ def _stage_activity(
         python_code_reference=[jobs.package_uri],
         arguments=args,
         target_big_data_pool=datafactory.BigDataPoolParametrizationReferenceArgs(
-            reference_name=bp.names.synapse_spark_pool, type="BigDataPoolReference"
+            reference_name=AzureNames.of(bp).synapse_spark_pool, type="BigDataPoolReference"
         ),
         linked_service_name=datafactory.LinkedServiceReferenceArgs(
             reference_name=SYNAPSE_LINK, type="LinkedServiceReference"

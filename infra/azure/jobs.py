@@ -15,6 +15,7 @@ from infra.azure.lake import ARTIFACTS, LakeStorage
 from infra.azure.synapse import SPARK_VERSION, SynapseAnalytics
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import AzureNames
 
 JOB_DEFINITION = "lakelab_medallion"
 
@@ -86,7 +87,7 @@ class MedallionJobs(LabComponent):
 def _job_definition(bp: Blueprint, entry_uri: str, package_uri: str) -> dict[str, object]:
     return {
         "targetBigDataPool": {
-            "referenceName": bp.names.synapse_spark_pool,
+            "referenceName": AzureNames.of(bp).synapse_spark_pool,
             "type": "BigDataPoolReference",
         },
         "requiredSparkVersion": SPARK_VERSION,

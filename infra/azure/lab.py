@@ -16,8 +16,9 @@ from infra.azure.roles import assign
 from infra.azure.synapse import SynapseAnalytics
 from infra.component import LabComponent
 from infra.outputs import cost_inputs
-from lakelab.access import AZURE_LEARNER_GRANTS
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.access import AZURE_LEARNER_GRANTS
+from lakelab.clouds.azure.names import AzureNames
 
 
 class AzureLearnerLab(LabComponent):
@@ -30,7 +31,7 @@ class AzureLearnerLab(LabComponent):
         ).subscription_id
         group = resources.ResourceGroup(
             "group",
-            resource_group_name=bp.names.resource_group,
+            resource_group_name=AzureNames.of(bp).resource_group,
             location=bp.region,
             tags=self.tags,
             opts=self.child(),
@@ -61,7 +62,9 @@ class AzureLearnerLab(LabComponent):
                 for purpose, c in lake.containers.items()
             },
             "lake_endpoint": lake.dfs_endpoint,
-            "catalogs": {layer: bp.names.glue_database(layer) for layer in bp.catalog_layers},
+            "catalogs": {
+                layer: AzureNames.of(bp).sql_database(layer) for layer in bp.catalog_layers
+            },
             "query": {
                 "engine": "synapse-serverless",
                 "workgroup": pulumi.Output.concat(analytics.workspace.name, "-ondemand"),
@@ -90,3 +93,8 @@ class AzureLearnerLab(LabComponent):
             "cost_inputs": cost_inputs(bp),
         }
         self.register_outputs({})
+
+
+def build(bp: Blueprint) -> AzureLearnerLab:
+    """The learner's Azure lab (the provider's location comes from the stack config)."""
+    return AzureLearnerLab(bp.stack_name, bp)

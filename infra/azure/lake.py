@@ -9,6 +9,7 @@ import pulumi_azure_native.storage as storage
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import CONTAINER_PURPOSES, AzureNames
 
 ARTIFACTS = "artifacts"
 
@@ -27,7 +28,7 @@ class LakeStorage(LabComponent):
         blocked = bp.access.block_public_access
         self.account = storage.StorageAccount(
             "account",
-            account_name=bp.names.storage_account,
+            account_name=AzureNames.of(bp).storage_account,
             resource_group_name=group.name,
             location=bp.region,
             kind="StorageV2",
@@ -54,7 +55,7 @@ class LakeStorage(LabComponent):
         self.containers = {
             purpose: storage.BlobContainer(
                 purpose,
-                container_name=bp.names.filesystem(purpose),
+                container_name=AzureNames.of(bp).filesystem(purpose),
                 account_name=self.account.name,
                 resource_group_name=group.name,
                 public_access=storage.PublicAccess.NONE
@@ -63,7 +64,7 @@ class LakeStorage(LabComponent):
                 metadata={"layer": purpose, "learner": bp.learner, "cohort": bp.cohort},
                 opts=self.child(parent=self.account),
             )
-            for purpose in (*bp.layers, ARTIFACTS)
+            for purpose in CONTAINER_PURPOSES
         }
         storage.ManagementPolicy(
             "lifecycle",

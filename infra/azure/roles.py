@@ -7,7 +7,7 @@ import uuid
 import pulumi
 import pulumi_azure_native.authorization as authorization
 
-from lakelab.access import AZURE_ROLE_IDS
+from lakelab.clouds.azure.access import AZURE_ROLE_IDS
 
 
 def role_definition_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:

@@ -16,6 +16,7 @@ from infra.azure.lake import ARTIFACTS, LakeStorage
 from infra.azure.roles import assign
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import AzureNames
 
 ADMIN_USER = "lakeadmin"
 # The newest Synapse Spark runtime generally available; the workload is Spark 3.4/3.5 clean.
@@ -47,7 +48,7 @@ class SynapseAnalytics(LabComponent):
         )
         self.workspace = synapse.Workspace(
             "workspace",
-            workspace_name=bp.names.synapse_workspace,
+            workspace_name=AzureNames.of(bp).synapse_workspace,
             resource_group_name=group.name,
             location=bp.region,
             identity=synapse.ManagedIdentityArgs(type=synapse.ResourceIdentityType.SYSTEM_ASSIGNED),
@@ -56,7 +57,7 @@ class SynapseAnalytics(LabComponent):
                 filesystem=lake.containers[ARTIFACTS].name,
                 resource_id=lake.account.id,
             ),
-            managed_resource_group_name=bp.names.managed_resource_group,
+            managed_resource_group_name=AzureNames.of(bp).managed_resource_group,
             sql_administrator_login=ADMIN_USER,
             sql_administrator_login_password=password.result,
             public_network_access="Enabled",
@@ -88,7 +89,7 @@ class SynapseAnalytics(LabComponent):
         )
         self.spark_pool = synapse.BigDataPool(
             "spark-pool",
-            big_data_pool_name=bp.names.synapse_spark_pool,
+            big_data_pool_name=AzureNames.of(bp).synapse_spark_pool,
             workspace_name=self.workspace.name,
             resource_group_name=group.name,
             location=bp.region,
@@ -119,7 +120,7 @@ class SynapseAnalytics(LabComponent):
     def _dedicated_pool(self, bp: Blueprint, group: resources.ResourceGroup) -> synapse.SqlPool:
         pool = synapse.SqlPool(
             "dedicated-pool",
-            sql_pool_name=bp.names.synapse_sql_pool,
+            sql_pool_name=AzureNames.of(bp).synapse_sql_pool,
             workspace_name=self.workspace.name,
             resource_group_name=group.name,
             location=bp.region,

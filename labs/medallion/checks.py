@@ -172,11 +172,8 @@ def _gold_totals(ctx: LabContext, snap: Snapshot, exp: Expected) -> Criterion:
 def _catalog(ctx: LabContext, snap: Snapshot, exp: Expected) -> Criterion:
     from lakelab.sql import query
 
-    env = dict(getattr(ctx.lake, "env", {}))
-    db = {
-        layer: env.get(f"LAKELAB_DATABASE_{layer.upper()}", "")
-        for layer in ("bronze", "silver", "gold")
-    }
+    profile = ctx.lake.profile
+    db = {layer: profile.databases.get(layer, "") for layer in ("bronze", "silver", "gold")}
     gold = totals(exp.gold)
     expected = {
         f"{db['bronze']}.orders": exp.ledger.landing_rows("orders"),
@@ -184,7 +181,7 @@ def _catalog(ctx: LabContext, snap: Snapshot, exp: Expected) -> Criterion:
         f"{db['gold']}.daily_sales": [gold["rows"], gold["revenue"]],
     }
     result = query(
-        env,
+        profile,
         f'SELECT (SELECT count(*) FROM "{db["bronze"]}".orders),'
         f' (SELECT count(*) FROM "{db["silver"]}".orders),'
         f' (SELECT count(*) FROM "{db["gold"]}".daily_sales),'

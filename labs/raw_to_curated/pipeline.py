@@ -150,7 +150,7 @@ def dictionary(lake: Lake, root: Path, state: dict[str, Any], run_id: str) -> st
     if not gold_files:
         return None
     schema = pq.read_schema(gold_files[0])
-    env = getattr(lake, "env", {})
+    gold_db = lake.profile.databases.get("gold", "gold")
     history = state.get("history", [])
     last = next((d for d in reversed(history) if d["status"] == "published"), None)
     caveats = []
@@ -173,7 +173,7 @@ def dictionary(lake: Lake, root: Path, state: dict[str, Any], run_id: str) -> st
         columns=[(f.name, hive_type(f.type)) for f in schema],
         rows=pq.read_metadata(gold_files[0]).num_rows,
         location=lake.uri("gold", "daily_sales/"),
-        catalog_name=f"{env.get('LAKELAB_DATABASE_GOLD', 'gold')}.daily_sales",
+        catalog_name=f"{gold_db}.daily_sales",
         last_published=published,
         caveats=caveats,
     )

@@ -6,7 +6,7 @@ and teardown leaves nothing behind.
 - `engine`: the Pulumi Automation API, one work dir per parallel worker.
 - `runner`: bounded parallel runs with a Rich progress view, a run log and a summary.
 - `lifecycle`: `up` and `down` (destroy, sweep, leftover report, stack removal).
-- `sweep_aws`, `sweep_azure`: find and delete what carries the cohort's tags.
+- `sweep`: the tag sweep; each cloud's own sweep lives in its home (`lakelab.clouds`).
 - `status`: the cohort's state, as a table and a static HTML page.
 - `records`: the run log and fingerprints under `.lakelab/cohorts/<cohort>/`.
 

@@ -229,8 +229,8 @@ def _sweep_learners(cohort: str, bps: list[Blueprint], cloud: Cloud) -> set[str]
 
 
 def sweep_clouds(cohort: str, bps: list[Blueprint]) -> list[SweepReport]:
-    from lakelab.cohort.sweep_aws import AwsSweep
-    from lakelab.cohort.sweep_azure import AzureSweep
+    from lakelab.clouds.aws.teardown import AwsSweep
+    from lakelab.clouds.azure.teardown import AzureSweep
 
     reports = []
     aws = [bp for bp in bps if bp.cloud == "aws"]

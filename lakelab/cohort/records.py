@@ -32,11 +32,10 @@ Result = Literal["succeeded", "failed", "skipped"]
 Status = Literal["not deployed", "up", "failed", "destroyed", "destroy failed", "removed"]
 DEPLOYED: Final[frozenset[str]] = frozenset({"up", "failed", "destroy failed"})
 # The program's sources: a change to any of them can change what `pulumi up` does.
-_PROGRAM_GLOBS: Final = ("infra/**/*.py", "Pulumi.yaml")
+_PROGRAM_GLOBS: Final = ("infra/**/*.py", "lakelab/clouds/**/*.py", "Pulumi.yaml")
 _PROGRAM_FILES: Final = (
     "lakelab/blueprint.py",
     "lakelab/naming.py",
-    "lakelab/access.py",
     "lakelab/regions.py",
 )
 

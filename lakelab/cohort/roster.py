@@ -34,6 +34,7 @@ from typing import Any, Final
 import yaml
 
 from lakelab.blueprint import BlueprintError, from_config
+from lakelab.clouds import check_names
 from lakelab.errors import UserError
 from lakelab.naming import NameError_, Names
 from lakelab.regions import CLOUDS, Cloud
@@ -428,7 +429,7 @@ def _check_row(
     if learner_id and not any(p.column == "id" for p in problems):
         # The blueprint checks names only once every field is valid: check them regardless.
         try:
-            Names(settings.cohort, learner_id).check()
+            check_names(Names(settings.cohort, learner_id))
         except NameError_ as exc:
             problems.append(
                 Problem(row.line_of("id"), "id", f"cannot form valid cloud names: {exc}")

@@ -172,7 +172,7 @@ def _expiry(row: Row, today: date | None = None) -> str:
 
 
 def _money(value: float | None) -> str:
-    from lakelab.cost.cli import usd
+    from lakelab.cost.money import usd
 
     return "-" if value is None else usd(value)
 

@@ -6,7 +6,6 @@ does not move it; `LAKELAB_PRICING` names another catalog file (tests, a negotia
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -16,8 +15,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lakelab.errors import UserError
+from lakelab.settings import PRICING, Settings
 
-PRICING_ENV: Final = "LAKELAB_PRICING"
+PRICING_ENV: Final = PRICING
 SCHEMA: Final = "lakelab.pricing/v1"
 VENDOR_HOSTS: Final = ("https://aws.amazon.com/", "https://azure.microsoft.com/")
 
@@ -88,9 +88,9 @@ class Catalog(_Strict):
 
 
 def catalog_path() -> Path:
-    env = os.environ.get(PRICING_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
+    chosen = Settings.current().pricing_file
+    if chosen is not None:
+        return chosen
     return Path(__file__).resolve().parents[2] / "pricing" / "catalog.yaml"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from localcloud.aws.clients import is_missing
+from lakelab.clouds.aws.clients import is_missing
 
 
 def workgroup_config(output_location: str, cutoff_bytes: int) -> dict[str, Any]:

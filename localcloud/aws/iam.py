@@ -1,7 +1,7 @@
 """IAM and STS in the twin: the learner's user, their least-privilege policy and access keys.
 
 The learner user carries exactly the inline policy the cloud program attaches,
-`lakelab.access.aws_learner_policy(bp, account)`; once the twin switches moto's IAM
+`lakelab.clouds.aws.access.aws_learner_policy(bp, account)`; once the twin switches moto's IAM
 enforcement on, every request is signed, authenticated and checked against it, so a learner
 can reach their own buckets, catalog databases and workgroup and nothing else.
 
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import unquote
 
-from localcloud.aws.clients import is_missing
+from lakelab.clouds.aws.clients import is_missing
 
 ADMIN_USER: Final = "lakelab-admin"
 LEARNER_POLICY: Final = "lakelab-learner"

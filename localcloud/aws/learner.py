@@ -2,7 +2,7 @@
 
 Provisioning creates what the cloud stack creates for the learner's lake and query path,
 with the same names (`lakelab.naming.Names`) and the same policy document
-(`lakelab.access.aws_learner_policy`):
+(`lakelab.clouds.aws.access.aws_learner_policy`):
 
 - a bucket per layer plus `query-results` and `artifacts`, each encrypted (SSE-S3), with
   Block Public Access and the blueprint's tags; `landing` and `bronze` versioned;
@@ -16,18 +16,17 @@ Redshift warehouse and the budget. moto still serves the Redshift and Redshift D
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
-from lakelab.access import LAKE_PURPOSES, aws_learner_policy, learner_buckets
 from lakelab.blueprint import Blueprint
-from lakelab.naming import CATALOG_LAYERS, LAYERS, VERSIONED_LAYERS
+from lakelab.clouds import profile_for
+from lakelab.clouds.aws.access import aws_learner_policy, learner_buckets, reach
+from lakelab.clouds.aws.clients import Target
+from lakelab.clouds.aws.names import AwsNames
+from lakelab.naming import LAKE_PURPOSES, LAYERS, VERSIONED_LAYERS
 from localcloud.aws import athena, glue, iam, s3
-from localcloud.aws.clients import Target
 from localcloud.state import StackRecord
-
-_LAYER_OF_BUCKET: Final = re.compile(rf"-({'|'.join(LAYERS)})-[0-9a-f]{{6}}$")
 
 
 def account_of(target: Target) -> str:
@@ -35,10 +34,10 @@ def account_of(target: Target) -> str:
 
 
 def resources(bp: Blueprint) -> dict[str, list[str]]:
-    n = bp.names
+    n = AwsNames.of(bp)
     return {
         "buckets": learner_buckets(bp),
-        "databases": [n.glue_database(layer) for layer in CATALOG_LAYERS],
+        "databases": list(n.glue_databases().values()),
         "workgroups": [n.athena_workgroup],
         "users": [n.iam_user],
     }
@@ -48,7 +47,7 @@ def provision(
     bp: Blueprint, admin: Target, account: str, previous: StackRecord | None
 ) -> StackRecord:
     """Create or update the learner's AWS twin; idempotent."""
-    n = bp.names
+    n = AwsNames.of(bp)
     target = admin.in_region(bp.region)
     tags = bp.tags
     description = f"lakelab {bp.stack_name}"
@@ -97,6 +96,9 @@ def provision(
         access_key_id=key_id,
         secret=secret,
         resources=resources(bp),
+        profile=profile_for(
+            bp, endpoint=None, key_id=key_id, secret=secret, workgroup=n.athena_workgroup
+        ),
     )
 
 
@@ -131,15 +133,9 @@ def _scope(documents: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
     buckets: set[str] = set()
     databases: set[str] = set()
     for document in documents.values():
-        for statement in document.get("Statement", []):
-            if statement.get("Effect") != "Allow":
-                continue
-            found = statement.get("Resource", [])
-            for arn in [found] if isinstance(found, str) else found:
-                if arn.startswith("arn:aws:s3:::") and "/" not in arn:
-                    buckets.add(arn.removeprefix("arn:aws:s3:::"))
-                elif ":glue:" in arn and ":database/" in arn:
-                    databases.add(arn.split(":database/", 1)[1])
+        granted = reach(document)
+        buckets |= granted.buckets
+        databases |= granted.databases
     return sorted(buckets), sorted(databases)
 
 
@@ -177,11 +173,8 @@ def inventory(
     """The learner's AWS twin as the emulator reports it (see `localcloud.inventory`)."""
     view = view or RegionView.read(admin, account, record.region)
     owned = {b: t for b, t in view.buckets.items() if t is not None and _owned(t, record)}
-    found: dict[str, str] = {}
-    for bucket in sorted(owned):
-        match = _LAYER_OF_BUCKET.search(bucket)
-        if match:
-            found[match.group(1)] = bucket
+    purpose_of = {b: p for p, b in (record.profile.locations if record.profile else {}).items()}
+    found = {purpose_of[b]: b for b in sorted(owned) if b in purpose_of}
     layers = {layer: found[layer] for layer in LAYERS if layer in found}
     catalogs = sorted(db for db, t in view.databases.items() if _owned(t, record))
     workgroups = sorted(wg for wg, t in view.workgroups.items() if _owned(t, record))

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from localcloud.aws.clients import error_code, is_missing
+from lakelab.clouds.aws.clients import error_code, is_missing
 
 ENCRYPTION: Final[dict[str, Any]] = {
     "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]

@@ -28,6 +28,10 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from azure.storage.blob import BlobServiceClient
 
+from lakelab.clouds.azure.clients import connection_string, service
+
+__all__ = ["connection_string", "service"]
+
 TAGS_KEY: Final = "tags"
 
 
@@ -38,25 +42,6 @@ def new_account_key() -> str:
 def accounts_setting(accounts: Mapping[str, str]) -> str:
     """The value of AZURITE_ACCOUNTS for these accounts."""
     return ";".join(f"{name}:{key}" for name, key in sorted(accounts.items()))
-
-
-def connection_string(endpoint: str, account: str, key: str) -> str:
-    return (
-        f"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};"
-        f"BlobEndpoint={endpoint}/{account};"
-    )
-
-
-def service(endpoint: str, account: str, key: str, *, retries: int = 2) -> BlobServiceClient:
-    from azure.storage.blob import BlobServiceClient
-
-    return BlobServiceClient(
-        account_url=f"{endpoint}/{account}",
-        credential={"account_name": account, "account_key": key},
-        retry_total=retries,
-        retry_backoff_factor=0.2,
-        connection_timeout=5,
-    )
 
 
 def encode_tags(tags: Mapping[str, str]) -> dict[str, str]:

@@ -13,40 +13,39 @@ Azurite (the caller does that: see `localcloud.twin`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from lakelab.blueprint import Blueprint
+from lakelab.clouds import profile_for
+from lakelab.clouds.azure.names import AzureNames
 from lakelab.naming import LAYERS
 from localcloud.azure import blob, synapse
 from localcloud.state import StackRecord
 
-EXTRA_CONTAINERS: Final = ("artifacts",)
-
 
 def endpoint_name(bp: Blueprint) -> str:
-    return f"{bp.names.synapse_workspace}-ondemand"
+    return f"{AzureNames.of(bp).synapse_workspace}-ondemand"
 
 
 def resources(bp: Blueprint) -> dict[str, list[str]]:
-    n = bp.names
+    n = AzureNames.of(bp)
     return {
         "accounts": [n.storage_account],
-        "containers": [n.filesystem(p) for p in (*bp.layers, *EXTRA_CONTAINERS)],
-        "databases": [n.glue_database(layer) for layer in bp.catalog_layers],
+        "containers": list(n.containers().values()),
+        "databases": [n.sql_database(layer) for layer in bp.catalog_layers],
         "endpoints": [endpoint_name(bp)],
     }
 
 
 def provision(bp: Blueprint, endpoint: str, key: str, synapse_root: Path) -> StackRecord:
-    n = bp.names
+    n = AzureNames.of(bp)
     account = n.storage_account
     svc = blob.service(endpoint, account, key)
-    for purpose in (*bp.layers, *EXTRA_CONTAINERS):
-        blob.ensure_container(svc, n.filesystem(purpose), bp.tags)
-    catalogs = [n.glue_database(layer) for layer in bp.catalog_layers]
-    synapse.ensure_catalogs(
-        synapse.catalog_file(synapse_root, account, endpoint_name(bp)), catalogs
-    )
+    for container in n.containers().values():
+        blob.ensure_container(svc, container, bp.tags)
+    catalogs = [n.sql_database(layer) for layer in bp.catalog_layers]
+    catalog_file = synapse.catalog_file(synapse_root, account, endpoint_name(bp))
+    synapse.ensure_catalogs(catalog_file, catalogs)
     return StackRecord(
         stack=bp.stack_name,
         cloud="azure",
@@ -56,6 +55,14 @@ def provision(bp: Blueprint, endpoint: str, key: str, synapse_root: Path) -> Sta
         identity=account,
         secret=key,
         resources=resources(bp),
+        profile=profile_for(
+            bp,
+            endpoint=None,
+            key_id=account,
+            secret=key,
+            sql_endpoint=endpoint_name(bp),
+            sql_catalog=str(catalog_file),
+        ),
     )
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from cohort_harness import DEMO_STACKS, FakeCli, Moto, run
 
-from lakelab.cohort.sweep_aws import AwsSweep
-from lakelab.cohort.sweep_azure import AzureSweep
+from lakelab.clouds.aws.teardown import AwsSweep
+from lakelab.clouds.azure.teardown import AzureSweep
 
 
 def tags(cohort: str, learner: str | None) -> dict[str, str]:

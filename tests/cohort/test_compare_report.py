@@ -10,7 +10,8 @@ from typing import Any
 
 from cohort_harness import run
 
-from lakelab.compare import build, latest_run, to_html, to_markdown
+from lakelab.compare import build, latest_run
+from lakelab.compare_render import to_html, to_markdown
 
 
 def manifest(

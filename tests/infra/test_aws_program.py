@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from lakelab.access import wildcard_resources
+from lakelab.clouds.aws.access import wildcard_resources
 from lakelab.plan import Plan
 
 STANDARD_TAGS = {
@@ -38,8 +38,18 @@ def check_bucket_guards(plan: Plan) -> None:
         )
         rule = sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
         assert rule == {"sseAlgorithm": "AES256"}
-        pab = plan.named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{purpose}-public-access")
-        assert [pab.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")] == [True] * 4
+        pab = plan.named(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{purpose}-public-access"
+        )
+        assert [
+            pab.inputs[k]
+            for k in (
+                "blockPublicAcls",
+                "blockPublicPolicy",
+                "ignorePublicAcls",
+                "restrictPublicBuckets",
+            )
+        ] == [True] * 4
         assert pab.parent is not None and pab.parent.endswith(f"::{purpose}")
 
 
@@ -50,14 +60,17 @@ def check_versioning_and_lifecycle(plan: Plan) -> None:
         assert r.inputs["versioningConfiguration"] == {"status": "Enabled"}
     for purpose in PURPOSES:
         rules = plan.named(
-            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", f"{purpose}-lifecycle"
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            f"{purpose}-lifecycle",
         ).inputs["rules"]
         ids = [r["id"] for r in rules]
         assert ids[0] == "abort-incomplete-multipart-uploads"
         assert rules[0]["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
         if purpose == "query-results":
             assert rules[1] == {
-                "id": "expire-query-results", "status": "Enabled", "filter": {"prefix": ""},
+                "id": "expire-query-results",
+                "status": "Enabled",
+                "filter": {"prefix": ""},
                 "expiration": {"days": 7},
             }
 
@@ -77,16 +90,26 @@ def check_glue(plan: Plan) -> None:
         job = jobs[f"demo_alice_{stage}_job"]
         assert job["glueVersion"] == "5.0"
         assert (job["workerType"], job["numberOfWorkers"]) == ("G.1X", 2)
-        assert job["command"]["scriptLocation"] == f"s3://ll-demo-alice-artifacts-{SUFFIX}/jobs/glue_job.py"
+        assert (
+            job["command"]["scriptLocation"]
+            == f"s3://ll-demo-alice-artifacts-{SUFFIX}/jobs/glue_job.py"
+        )
         assert job["defaultArguments"]["--stage"] == stage
-        assert job["defaultArguments"]["--extra-py-files"] == f"s3://ll-demo-alice-artifacts-{SUFFIX}/jobs/lakelab_jobs.zip"
+        assert (
+            job["defaultArguments"]["--extra-py-files"]
+            == f"s3://ll-demo-alice-artifacts-{SUFFIX}/jobs/lakelab_jobs.zip"
+        )
         assert job["defaultArguments"]["--silver_uri"] == f"s3://ll-demo-alice-silver-{SUFFIX}/"
 
 
 def check_artifacts_uploaded(plan: Plan) -> None:
-    objects = {r.inputs["key"]: r.inputs for r in plan.of_type("aws:s3/bucketObjectv2:BucketObjectv2")}
+    objects = {
+        r.inputs["key"]: r.inputs for r in plan.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    }
     assert sorted(objects) == ["dbt/lakelab_dbt.zip", "jobs/glue_job.py", "jobs/lakelab_jobs.zip"]
-    assert objects["jobs/glue_job.py"]["source"] == {"asset": "workloads/spark/entrypoints/glue_job.py"}
+    assert objects["jobs/glue_job.py"]["source"] == {
+        "asset": "workloads/spark/entrypoints/glue_job.py"
+    }
     package = objects["jobs/lakelab_jobs.zip"]["source"]["archive"]
     assert "lakelab_jobs/__init__.py" in package
     assert all(p.startswith("lakelab_jobs/") and "__pycache__" not in p for p in package)
@@ -103,7 +126,11 @@ def check_workflow_triggers(plan: Plan) -> None:
         t = triggers[f"{stage}-trigger"]
         assert t["type"] == "CONDITIONAL" and t["workflowName"] == "demo_alice_medallion"
         assert t["predicate"]["conditions"] == [
-            {"jobName": f"demo_alice_{before}_job", "state": "SUCCEEDED", "logicalOperator": "EQUALS"}
+            {
+                "jobName": f"demo_alice_{before}_job",
+                "state": "SUCCEEDED",
+                "logicalOperator": "EQUALS",
+            }
         ]
         assert t["actions"] == [{"jobName": f"demo_alice_{stage}_job"}]
 
@@ -125,11 +152,18 @@ def check_redshift_serverless(plan: Plan) -> None:
     assert ns["namespaceName"] == "ll-demo-alice-ns"
     assert ns["adminUserPassword"] == "[secret]"
     wg = plan.named("aws:redshiftserverless/workgroup:Workgroup", "workgroup").inputs
-    assert (wg["workgroupName"], wg["baseCapacity"], wg["maxCapacity"]) == ("ll-demo-alice-wg", 8, 8)
+    assert (wg["workgroupName"], wg["baseCapacity"], wg["maxCapacity"]) == (
+        "ll-demo-alice-wg",
+        8,
+        8,
+    )
     assert wg["publiclyAccessible"] is False
     limit = plan.named("aws:redshiftserverless/usageLimit:UsageLimit", "usage-limit").inputs
     assert (limit["usageType"], limit["amount"], limit["period"], limit["breachAction"]) == (
-        "serverless-compute", 24, "weekly", "deactivate",
+        "serverless-compute",
+        24,
+        "weekly",
+        "deactivate",
     )
     assert plan.of_type("random:index/randomPassword:RandomPassword")[0].name == "admin-password"
 
@@ -142,18 +176,27 @@ def check_iam(plan: Plan) -> None:
     resources = {res for s in doc["Statement"] for res in s["Resource"]}
     assert f"arn:aws:s3:::ll-demo-alice-gold-{SUFFIX}/*" in resources
     assert "arn:aws:athena:us-east-1:123456789012:workgroup/demo_alice_wg" in resources
-    assert any(r.startswith("arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/") for r in resources)
+    assert any(
+        r.startswith("arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/")
+        for r in resources
+    )
     assert not any("bob" in r for r in resources)
     role = plan.named("aws:iam/role:Role", "glue-role").inputs
     trust = json.loads(role["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "glue.amazonaws.com"}
-    glue_doc = json.loads(plan.named("aws:iam/rolePolicy:RolePolicy", "glue-role-policy").inputs["policy"])
+    glue_doc = json.loads(
+        plan.named("aws:iam/rolePolicy:RolePolicy", "glue-role-policy").inputs["policy"]
+    )
     assert wildcard_resources(glue_doc) == []
 
 
 def check_budget(plan: Plan) -> None:
     budget = plan.named("aws:budgets/budget:Budget", "budget").inputs
-    assert (budget["limitAmount"], budget["limitUnit"], budget["timeUnit"]) == ("40.00", "USD", "MONTHLY")
+    assert (budget["limitAmount"], budget["limitUnit"], budget["timeUnit"]) == (
+        "40.00",
+        "USD",
+        "MONTHLY",
+    )
     assert budget["filterExpression"] == {
         "ands": [
             {"tags": {"key": "cohort", "values": ["demo"]}},
@@ -161,8 +204,15 @@ def check_budget(plan: Plan) -> None:
         ]
     }
     thresholds = sorted((n["notificationType"], n["threshold"]) for n in budget["notifications"])
-    assert thresholds == [("ACTUAL", 50.0), ("ACTUAL", 80.0), ("ACTUAL", 100.0), ("FORECASTED", 100.0)]
-    assert all(n["subscriberEmailAddresses"] == ["alice@example.com"] for n in budget["notifications"])
+    assert thresholds == [
+        ("ACTUAL", 50.0),
+        ("ACTUAL", 80.0),
+        ("ACTUAL", 100.0),
+        ("FORECASTED", 100.0),
+    ]
+    assert all(
+        n["subscriberEmailAddresses"] == ["alice@example.com"] for n in budget["notifications"]
+    )
 
 
 def check_provider_and_components(plan: Plan) -> None:
@@ -171,15 +221,31 @@ def check_provider_and_components(plan: Plan) -> None:
     components = sorted(r.type for r in plan.resources if not r.custom)
     assert components == sorted(
         f"lakelab:aws:{c}"
-        for c in ("LearnerLab", "LakeStorage", "GlueServiceRole", "Catalog", "MedallionJobs",
-                  "QueryWorkgroup", "Warehouse", "LearnerIdentity", "LearnerBudget")
+        for c in (
+            "LearnerLab",
+            "LakeStorage",
+            "GlueServiceRole",
+            "Catalog",
+            "MedallionJobs",
+            "QueryWorkgroup",
+            "Warehouse",
+            "LearnerIdentity",
+            "LearnerBudget",
+        )
     )
 
 
 def check_outputs(plan: Plan) -> None:
     out = plan.outputs
-    assert out["lake"]["bronze"] == {"name": f"ll-demo-alice-bronze-{SUFFIX}", "uri": f"s3://ll-demo-alice-bronze-{SUFFIX}/"}
-    assert out["catalogs"] == {"bronze": "demo_alice_bronze", "silver": "demo_alice_silver", "gold": "demo_alice_gold"}
+    assert out["lake"]["bronze"] == {
+        "name": f"ll-demo-alice-bronze-{SUFFIX}",
+        "uri": f"s3://ll-demo-alice-bronze-{SUFFIX}/",
+    }
+    assert out["catalogs"] == {
+        "bronze": "demo_alice_bronze",
+        "silver": "demo_alice_silver",
+        "gold": "demo_alice_gold",
+    }
     assert out["query"]["workgroup"] == "demo_alice_wg"
     assert out["warehouse"]["endpoint"].endswith(".redshift-serverless.amazonaws.com:5439")
     assert out["identity"]["arn"] == "arn:aws:iam::123456789012:user/ll-demo-alice"
@@ -187,10 +253,20 @@ def check_outputs(plan: Plan) -> None:
 
 
 def test_aws_lab(aws_plan: Plan) -> None:
-    for check in (check_buckets, check_bucket_guards, check_versioning_and_lifecycle, check_glue,
-                  check_artifacts_uploaded, check_workflow_triggers, check_athena,
-                  check_redshift_serverless, check_iam, check_budget,
-                  check_provider_and_components, check_outputs):
+    for check in (
+        check_buckets,
+        check_bucket_guards,
+        check_versioning_and_lifecycle,
+        check_glue,
+        check_artifacts_uploaded,
+        check_workflow_triggers,
+        check_athena,
+        check_redshift_serverless,
+        check_iam,
+        check_budget,
+        check_provider_and_components,
+        check_outputs,
+    ):
         check(aws_plan)
 
 

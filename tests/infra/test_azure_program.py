@@ -20,7 +20,11 @@ RG_ID = f"/subscriptions/{FAKE_SUBSCRIPTION}/resourceGroups/rg-ll-demo-alice"
 
 def check_resource_group(plan: Plan) -> None:
     rg = plan.named("azure-native:resources:ResourceGroup", "group").inputs
-    assert (rg["resourceGroupName"], rg["location"], rg["tags"]) == ("rg-ll-demo-alice", "westeurope", STANDARD_TAGS)
+    assert (rg["resourceGroupName"], rg["location"], rg["tags"]) == (
+        "rg-ll-demo-alice",
+        "westeurope",
+        STANDARD_TAGS,
+    )
 
 
 def check_storage(plan: Plan) -> None:
@@ -32,12 +36,17 @@ def check_storage(plan: Plan) -> None:
     assert sa["enableHttpsTrafficOnly"] is True
     assert sa["kind"] == "StorageV2"
     assert sa["encryption"]["services"]["blob"] == {"enabled": True, "keyType": "Account"}
-    containers = {r.inputs["containerName"]: r.inputs for r in plan.of_type("azure-native:storage:BlobContainer")}
+    containers = {
+        r.inputs["containerName"]: r.inputs
+        for r in plan.of_type("azure-native:storage:BlobContainer")
+    }
     assert sorted(containers) == ["artifacts", "bronze", "gold", "landing", "quarantine", "silver"]
     assert {c["publicAccess"] for c in containers.values()} == {"None"}
     policy = plan.named("azure-native:storage:ManagementPolicy", "lifecycle").inputs["policy"]
     rules = {r["name"]: r["definition"] for r in policy["rules"]}
-    assert rules["expire-quarantine"]["actions"]["baseBlob"] == {"delete": {"daysAfterModificationGreaterThan": 30}}
+    assert rules["expire-quarantine"]["actions"]["baseBlob"] == {
+        "delete": {"daysAfterModificationGreaterThan": 30}
+    }
     assert rules["cool-landing"]["filters"]["prefixMatch"] == ["landing/"]
 
 
@@ -48,7 +57,9 @@ def check_synapse(plan: Plan) -> None:
     assert ws["sqlAdministratorLoginPassword"] == "[secret]"
     assert ws["defaultDataLakeStorage"]["accountUrl"] == f"https://{ACCOUNT}.dfs.core.windows.net/"
     rules = [r.inputs for r in plan.of_type("azure-native:synapse:IpFirewallRule")]
-    assert [(r["startIpAddress"], r["endIpAddress"]) for r in rules] == [("203.0.113.0", "203.0.113.255")]
+    assert [(r["startIpAddress"], r["endIpAddress"]) for r in rules] == [
+        ("203.0.113.0", "203.0.113.255")
+    ]
     pool = plan.named("azure-native:synapse:BigDataPool", "spark-pool").inputs
     assert pool["autoPause"] == {"enabled": True, "delayInMinutes": 15}
     assert pool["autoScale"] == {"enabled": True, "minNodeCount": 3, "maxNodeCount": 4}
@@ -59,8 +70,14 @@ def check_synapse(plan: Plan) -> None:
 def check_data_factory(plan: Plan) -> None:
     factory = plan.named("azure-native:datafactory:Factory", "factory").inputs
     assert factory["factoryName"] == "ll-demo-alice-adf-f9ebc2"
-    links = {r.inputs["linkedServiceName"]: r.inputs["properties"] for r in plan.of_type("azure-native:datafactory:LinkedService")}
-    assert links["lake"] == {"type": "AzureBlobFS", "url": f"https://{ACCOUNT}.dfs.core.windows.net/"}
+    links = {
+        r.inputs["linkedServiceName"]: r.inputs["properties"]
+        for r in plan.of_type("azure-native:datafactory:LinkedService")
+    }
+    assert links["lake"] == {
+        "type": "AzureBlobFS",
+        "url": f"https://{ACCOUNT}.dfs.core.windows.net/",
+    }
     assert links["synapse"]["type"] == "AzureSynapseArtifacts"
     assert links["synapse"]["endpoint"] == "https://ll-demo-alice-syn-f9ebc2.dev.azuresynapse.net"
     pipeline = plan.named("azure-native:datafactory:Pipeline", "medallion").inputs
@@ -73,9 +90,16 @@ def check_data_factory(plan: Plan) -> None:
     ]
     for act in acts:
         assert act["type"] == "SparkJob"
-        assert act["sparkJob"] == {"referenceName": "lakelab_medallion", "type": "SparkJobDefinitionReference"}
-        assert act["file"] == f"abfss://artifacts@{ACCOUNT}.dfs.core.windows.net/jobs/synapse_job.py"
-        assert act["pythonCodeReference"] == [f"abfss://artifacts@{ACCOUNT}.dfs.core.windows.net/jobs/lakelab_jobs.zip"]
+        assert act["sparkJob"] == {
+            "referenceName": "lakelab_medallion",
+            "type": "SparkJobDefinitionReference",
+        }
+        assert (
+            act["file"] == f"abfss://artifacts@{ACCOUNT}.dfs.core.windows.net/jobs/synapse_job.py"
+        )
+        assert act["pythonCodeReference"] == [
+            f"abfss://artifacts@{ACCOUNT}.dfs.core.windows.net/jobs/lakelab_jobs.zip"
+        ]
         assert act["arguments"][:2] == ["--stage", act["name"]]
         assert f"abfss://silver@{ACCOUNT}.dfs.core.windows.net/" in act["arguments"]
 
@@ -83,15 +107,19 @@ def check_data_factory(plan: Plan) -> None:
 def check_access(plan: Plan) -> None:
     grants = {r.name: r.inputs for r in plan.of_type("azure-native:authorization:RoleAssignment")}
     learner = {n: g for n, g in grants.items() if n.startswith("learner-")}
-    assert sorted((g["principalId"], g["scope"]) for g in learner.values()) == sorted([
-        (ALICE, RG_ID),
-        (ALICE, RG_ID),
-        (ALICE, f"{RG_ID}/providers/Microsoft.Storage/storageAccounts/{ACCOUNT}"),
-    ])
+    assert sorted((g["principalId"], g["scope"]) for g in learner.values()) == sorted(
+        [
+            (ALICE, RG_ID),
+            (ALICE, RG_ID),
+            (ALICE, f"{RG_ID}/providers/Microsoft.Storage/storageAccounts/{ACCOUNT}"),
+        ]
+    )
     for g in grants.values():
         uuid.UUID(g["roleAssignmentName"])
     blob = learner["learner-storage-blob-data-contributor"]
-    assert blob["roleDefinitionId"].endswith("/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe")
+    assert blob["roleDefinitionId"].endswith(
+        "/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+    )
     services = {n for n, g in grants.items() if g["principalType"] == "ServicePrincipal"}
     assert services == {"workspace-lake-access", "factory-lake-access"}
 
@@ -102,7 +130,12 @@ def check_budget(plan: Plan) -> None:
     assert budget["scope"] == RG_ID
     assert budget["timePeriod"]["endDate"] == "2030-06-30T23:59:59Z"
     assert budget["timePeriod"]["startDate"].endswith("-01T00:00:00Z")
-    assert sorted(budget["notifications"]) == ["actual-100", "actual-50", "actual-80", "forecast-100"]
+    assert sorted(budget["notifications"]) == [
+        "actual-100",
+        "actual-50",
+        "actual-80",
+        "forecast-100",
+    ]
     assert budget["notifications"]["actual-80"]["contactEmails"] == ["alice@example.com"]
 
 
@@ -115,23 +148,43 @@ def check_artifacts(plan: Plan) -> None:
 
 def check_outputs(plan: Plan) -> None:
     out = plan.outputs
-    assert out["lake"]["gold"] == {"name": "gold", "uri": f"abfss://gold@{ACCOUNT}.dfs.core.windows.net/"}
+    assert out["lake"]["gold"] == {
+        "name": "gold",
+        "uri": f"abfss://gold@{ACCOUNT}.dfs.core.windows.net/",
+    }
     assert out["query"]["workgroup"] == "ll-demo-alice-syn-f9ebc2-ondemand"
     assert out["query"]["endpoint"] == "ll-demo-alice-syn-f9ebc2-ondemand.sql.azuresynapse.net"
     assert out["identity"] == {
-        "kind": "entra-principal", "name": ALICE, "resource_group": "rg-ll-demo-alice", "storage_account": ACCOUNT,
+        "kind": "entra-principal",
+        "name": ALICE,
+        "resource_group": "rg-ll-demo-alice",
+        "storage_account": ACCOUNT,
     }
 
 
 def test_azure_lab(azure_plan: Plan) -> None:
-    for check in (check_resource_group, check_storage, check_synapse, check_data_factory,
-                  check_access, check_budget, check_artifacts, check_outputs):
+    for check in (
+        check_resource_group,
+        check_storage,
+        check_synapse,
+        check_data_factory,
+        check_access,
+        check_budget,
+        check_artifacts,
+        check_outputs,
+    ):
         check(azure_plan)
 
 
 def test_every_taggable_azure_resource_is_tagged(azure_plan: Plan) -> None:
     tagged = [r for r in azure_plan.resources if r.custom and "tags" in r.inputs]
-    assert sorted(r.type.split(":")[-1] for r in tagged) == ["BigDataPool", "Factory", "ResourceGroup", "StorageAccount", "Workspace"]
+    assert sorted(r.type.split(":")[-1] for r in tagged) == [
+        "BigDataPool",
+        "Factory",
+        "ResourceGroup",
+        "StorageAccount",
+        "Workspace",
+    ]
     for r in tagged:
         assert r.inputs["tags"] == STANDARD_TAGS, r.urn
 

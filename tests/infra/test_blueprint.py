@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from lakelab.blueprint import BlueprintError, from_config
-from lakelab.naming import Names, check_name
+from lakelab.clouds.aws.names import AwsNames
+from lakelab.clouds.azure.names import AzureNames
+from lakelab.naming import check_name
 
 TODAY = date(2026, 11, 22)
 GOOD: dict[str, Any] = {
@@ -35,11 +37,11 @@ def test_good_config_gives_deterministic_names() -> None:
     bp = from_config(GOOD, today=TODAY)
     again = from_config(dict(GOOD), today=TODAY)
     assert bp.names == again.names
-    assert bp.names.bucket("bronze") == "ll-demo-alice-bronze-f9ebc2"
-    assert bp.names.storage_account == "lldemoalicef9ebc21a"
-    assert bp.names.glue_database("silver") == "demo_alice_silver"
-    assert bp.names.athena_workgroup == "demo_alice_wg"
-    assert bp.names.synapse_workspace == "ll-demo-alice-syn-f9ebc2"
+    assert AwsNames.of(bp).bucket("bronze") == "ll-demo-alice-bronze-f9ebc2"
+    assert AzureNames.of(bp).storage_account == "lldemoalicef9ebc21a"
+    assert AwsNames.of(bp).glue_database("silver") == "demo_alice_silver"
+    assert AwsNames.of(bp).athena_workgroup == "demo_alice_wg"
+    assert AzureNames.of(bp).synapse_workspace == "ll-demo-alice-syn-f9ebc2"
     assert bp.stack_name == "demo-alice-aws"
     assert bp.tags == {
         "cohort": "demo",
@@ -52,20 +54,22 @@ def test_good_config_gives_deterministic_names() -> None:
 
 def test_names_are_unique_per_cohort_and_learner() -> None:
     names = {
-        Names(c, l).bucket("bronze")
+        AwsNames(c, l).bucket("bronze")
         for c in ("demo", "spring26", "autumn26")
         for l in ("alice", "bob", "alice-2", "alice2")
     }
     assert len(names) == 12
-    accounts = {Names(c, l).storage_account for c in ("demo", "demo2") for l in ("alice", "alice-b")}
+    accounts = {
+        AzureNames(c, l).storage_account for c in ("demo", "demo2") for l in ("alice", "alice-b")
+    }
     assert len(accounts) == 4
 
 
 def test_longest_ids_still_form_valid_names() -> None:
     bp = from_config({**GOOD, "lakelab:cohort": "c" * 12, "lakelab:learner": "l" * 20}, today=TODAY)
     for purpose in ("query-results", "quarantine"):
-        assert len(bp.names.bucket(purpose)) <= 63
-    assert len(bp.names.storage_account) == 24
+        assert len(AwsNames.of(bp).bucket(purpose)) <= 63
+    assert len(AzureNames.of(bp).storage_account) == 24
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,10 @@ def run(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str
 
 
 def test_plan_json_is_stable_and_complete() -> None:
-    first, second = run("plan", "--stack", "demo-alice-aws", "--json"), run("plan", "-s", "demo-alice-aws", "--json")
+    first, second = (
+        run("plan", "--stack", "demo-alice-aws", "--json"),
+        run("plan", "-s", "demo-alice-aws", "--json"),
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     doc = json.loads(first.stdout)
@@ -75,13 +78,25 @@ GOOD_AWS = """config:
 @pytest.mark.parametrize(
     ("learner", "extra", "expected"),
     [
-        ("pub", "  lakelab:access:\n    blockPublicAccess: false\n", "public access block must set"),
-        ("big", "  lakelab:warehouse:\n    baseCapacityRpu: 64\n", "base capacity 64 RPU is above 8 RPU"),
+        (
+            "pub",
+            "  lakelab:access:\n    blockPublicAccess: false\n",
+            "public access block must set",
+        ),
+        (
+            "big",
+            "  lakelab:warehouse:\n    baseCapacityRpu: 64\n",
+            "base capacity 64 RPU is above 8 RPU",
+        ),
     ],
 )
-def test_policy_check_fails_clearly(scratch_home: Path, learner: str, extra: str, expected: str) -> None:
+def test_policy_check_fails_clearly(
+    scratch_home: Path, learner: str, extra: str, expected: str
+) -> None:
     stack = f"demo-{learner}-aws"
-    (scratch_home / "stacks" / f"Pulumi.{stack}.yaml").write_text(GOOD_AWS.format(learner=learner) + extra)
+    (scratch_home / "stacks" / f"Pulumi.{stack}.yaml").write_text(
+        GOOD_AWS.format(learner=learner) + extra
+    )
     result = run("policy", "check", "--stack", stack, home=scratch_home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stdout

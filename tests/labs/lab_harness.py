@@ -7,7 +7,7 @@ from typing import Any
 
 from typer.testing import CliRunner, Result
 
-from lakelab.cli import app
+from lakelab.app.main import app
 
 ALICE = ("demo-alice-aws", "demo-alice-azure")
 BOB = ("demo-bob-aws", "demo-bob-azure")

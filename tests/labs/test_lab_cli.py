@@ -8,7 +8,7 @@ import pytest
 from lab_harness import ALICE, BOB, check_json, lakelab, reset
 from twin_harness import TwinEnv
 
-from lakelab.labs import cli as lab_cli
+from lakelab.app import labs as lab_cli
 
 OURS = ("ingest-and-land", "incremental-vs-full", "multi-source-integration")
 

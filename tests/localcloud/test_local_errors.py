@@ -11,6 +11,7 @@ import pytest
 from twin_harness import TwinEnv, blueprint, run_cli, write_stack
 
 from lakelab.blueprint import BlueprintError
+from lakelab.clouds.azure.names import AzureNames
 from lakelab.errors import UserError
 from lakelab.stackfiles import StackNotFound
 from localcloud import twin
@@ -200,7 +201,7 @@ def test_moving_a_running_emulator_and_bad_options(fresh: TwinEnv) -> None:
 
 def test_a_learner_that_fails_half_way_is_rolled_back(fresh: TwinEnv) -> None:
     twin.up(["demo-bob-azure"], spark=False)
-    account = blueprint(fresh, "demo-alice-azure").names.storage_account
+    account = AzureNames.of(blueprint(fresh, "demo-alice-azure")).storage_account
     # A file where the learner's SQL catalog folder must go: the containers get created,
     # then the catalog cannot be.
     fresh.paths.synapse_dir.mkdir(parents=True, exist_ok=True)

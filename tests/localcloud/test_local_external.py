@@ -9,11 +9,11 @@ import pytest
 from moto.server import ThreadedMotoServer
 from twin_harness import TwinEnv, blueprint, free_port
 
-from lakelab.access import learner_buckets
+from lakelab.clouds.aws.access import learner_buckets
+from lakelab.clouds.aws.clients import Target
 from lakelab.errors import UserError
 from localcloud import twin
 from localcloud.aws import s3
-from localcloud.aws.clients import Target
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from azure.core.exceptions import HttpResponseError
 from botocore.exceptions import ClientError
 from twin_harness import TwinEnv, blueprint
 
-from lakelab.access import learner_buckets
+from lakelab.clouds.aws.access import learner_buckets
 from lakelab.naming import LAYERS
 from localcloud.azure import blob
 

@@ -9,6 +9,7 @@ from typing import Any
 from boto3.s3.transfer import TransferConfig
 from twin_harness import TwinEnv, blueprint
 
+from lakelab.clouds.aws.names import AwsNames
 from localcloud import twin
 from localcloud.aws.journal import Entry, Journal
 
@@ -36,7 +37,7 @@ def _view(s3: Any, buckets: list[str]) -> dict[str, Any]:
 
 def test_compaction_keeps_what_the_learner_sees(fresh: TwinEnv) -> None:
     twin.up(["demo-alice-aws"], spark=False)
-    names = blueprint(fresh, "demo-alice-aws").names
+    names = AwsNames.of(blueprint(fresh, "demo-alice-aws"))
     silver, landing = names.bucket("silver"), names.bucket("landing")
     s3 = fresh.learner("demo-alice-aws").client("s3")
 

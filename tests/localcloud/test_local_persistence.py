@@ -14,9 +14,10 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from twin_harness import TwinEnv, alive, blueprint
 
+from lakelab.clouds.aws.clients import Target
+from lakelab.clouds.aws.names import AwsNames
 from lakelab.errors import UserError
 from localcloud import twin
-from localcloud.aws.clients import Target
 from localcloud.azure import blob
 from localcloud.inventory import twin_inventory
 
@@ -25,7 +26,7 @@ MULTIPART = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunks
 
 
 def _landing(env: TwinEnv) -> str:
-    return blueprint(env, "demo-alice-aws").names.bucket("landing")
+    return AwsNames.of(blueprint(env, "demo-alice-aws")).bucket("landing")
 
 
 def _snapshot(env: TwinEnv) -> dict[str, Any]:

@@ -10,7 +10,9 @@ from azure.core.exceptions import HttpResponseError
 from botocore.exceptions import ClientError
 from twin_harness import TwinEnv, blueprint
 
-from lakelab.access import learner_buckets
+from lakelab.clouds.aws.access import learner_buckets
+from lakelab.clouds.aws.names import AwsNames
+from lakelab.clouds.azure.names import AzureNames
 from localcloud import twin
 from localcloud.aws import athena, glue, iam, s3
 from localcloud.azure import blob
@@ -40,7 +42,7 @@ def _everything(env: TwinEnv) -> dict[str, list[str]]:
 
 def _land_alice(env: TwinEnv) -> None:
     aws = env.learner("demo-alice-aws")
-    bucket = blueprint(env, "demo-alice-aws").names.bucket("landing")
+    bucket = AwsNames.of(blueprint(env, "demo-alice-aws")).bucket("landing")
     big = PAYLOAD * (3000 // len(PAYLOAD) + 1)  # stored apart from the journal line
     aws.client("s3").put_object(Bucket=bucket, Key="orders/a.csv", Body=PAYLOAD)
     aws.client("s3").put_object(Bucket=bucket, Key="orders/b.csv", Body=big)
@@ -62,12 +64,12 @@ def _files_mentioning(root: Path, needles: list[bytes]) -> list[str]:
 
 
 def _alice_names(env: TwinEnv) -> list[bytes]:
-    aws = blueprint(env, "demo-alice-aws").names
+    aws = AwsNames.of(blueprint(env, "demo-alice-aws"))
     return [
         PAYLOAD,
         aws.slug.encode(),  # buckets and the IAM user
         aws.snake.encode(),  # catalog databases and the workgroup
-        aws.storage_account.encode(),
+        AzureNames.of(blueprint(env, "demo-alice-azure")).storage_account.encode(),
         b"demo-alice-",  # stack names
     ]
 
@@ -88,7 +90,7 @@ def test_rm_leaves_nothing_of_the_learner(cohort: TwinEnv) -> None:
     assert twin.rm(["demo-alice-aws", "demo-alice-azure"]) == ["demo-alice-aws", "demo-alice-azure"]
 
     bob = blueprint(cohort, "demo-bob-aws")
-    bob_account = blueprint(cohort, "demo-bob-azure").names.storage_account
+    bob_account = AzureNames.of(blueprint(cohort, "demo-bob-azure")).storage_account
     expected = {
         "buckets": sorted(learner_buckets(bob)),
         "databases": ["demo_bob_bronze", "demo_bob_gold", "demo_bob_silver"],

@@ -13,7 +13,9 @@ from azure.storage.blob import BlobServiceClient
 from botocore.exceptions import ClientError
 from twin_harness import TwinEnv, blueprint, run_cli
 
-from lakelab.access import aws_learner_policy, learner_buckets
+from lakelab.clouds.aws.access import aws_learner_policy, learner_buckets
+from lakelab.clouds.aws.names import AwsNames
+from lakelab.clouds.azure.names import AzureNames
 from lakelab.naming import CATALOG_LAYERS, LAYERS
 from localcloud import twin
 from localcloud.aws import iam, s3
@@ -56,7 +58,7 @@ def test_aws_catalog_workgroup_and_identity(demo: TwinEnv) -> None:
     ]
     group = admin.client("athena").get_work_group(WorkGroup="demo_alice_wg")["WorkGroup"]
     assert group["Configuration"]["ResultConfiguration"]["OutputLocation"] == (
-        f"s3://{bp.names.bucket('query-results')}/"
+        f"s3://{AwsNames.of(bp).bucket('query-results')}/"
     )
     assert group["Configuration"]["BytesScannedCutoffPerQuery"] == 1024 * 1024 * 1024
     assert group["Configuration"]["EnforceWorkGroupConfiguration"] is True
@@ -74,14 +76,16 @@ def test_aws_catalog_workgroup_and_identity(demo: TwinEnv) -> None:
 def test_azure_account_containers_and_catalog(demo: TwinEnv) -> None:
     bp = blueprint(demo, "demo-alice-azure")
     record = demo.record("demo-alice-azure")
-    assert record.identity == bp.names.storage_account
+    assert record.identity == AzureNames.of(bp).storage_account
     svc = blob.service(f"http://127.0.0.1:{demo.azure_port}", record.identity, record.secret)
     found = blob.containers(svc)
     assert sorted(found) == sorted([*LAYERS, "artifacts"])
     for metadata in found.values():
         assert blob.decode_tags(metadata) == TAGS
     catalog = (
-        demo.paths.synapse_dir / record.identity / f"{bp.names.synapse_workspace}-ondemand.duckdb"
+        demo.paths.synapse_dir
+        / record.identity
+        / f"{AzureNames.of(bp).synapse_workspace}-ondemand.duckdb"
     )
     con = duckdb.connect(str(catalog), read_only=True)
     try:
@@ -91,7 +95,7 @@ def test_azure_account_containers_and_catalog(demo: TwinEnv) -> None:
         }
     finally:
         con.close()
-    assert {bp.names.glue_database(layer) for layer in CATALOG_LAYERS} <= schemas
+    assert {AwsNames.of(bp).glue_database(layer) for layer in CATALOG_LAYERS} <= schemas
 
 
 def test_up_again_changes_nothing(demo: TwinEnv) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from twin_harness import TwinEnv, blueprint
 
+from lakelab.clouds.aws.names import AwsNames
 from localcloud import twin
 from localcloud.aws import s3
 from localcloud.azure import blob
@@ -72,7 +73,7 @@ def test_drift_in_the_twin_is_seen_and_up_repairs_it(demo: TwinEnv) -> None:
         # A tag edited on one bucket, a catalog database dropped, a container gone.
         tags = dict(bp.tags, expires="2031-01-01")
         admin.client("s3").put_bucket_tagging(
-            Bucket=bp.names.bucket("silver"),
+            Bucket=AwsNames.of(bp).bucket("silver"),
             Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]},
         )
         admin.client("glue").delete_database(Name="demo_bob_gold")
@@ -88,4 +89,4 @@ def test_drift_in_the_twin_is_seen_and_up_repairs_it(demo: TwinEnv) -> None:
     finally:
         twin.up(["demo-bob-aws", "demo-bob-azure"])
     assert {s: twin_inventory(s) for s in clean} == clean
-    assert s3.bucket_tags(admin.client("s3"), bp.names.bucket("silver")) == bp.tags
+    assert s3.bucket_tags(admin.client("s3"), AwsNames.of(bp).bucket("silver")) == bp.tags

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.clients import Target
 from lakelab.stackfiles import load_blueprint
 from localcloud import twin
-from localcloud.aws.clients import Target
 from localcloud.emulators import free_port
 from localcloud.state import Paths, StackRecord, load
 
@@ -145,7 +145,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-CLI = "from lakelab.errors import run_app; from localcloud.cli import app; run_app(app)"
+CLI = "from lakelab.app.errors import run_app; from lakelab.app.local import app; run_app(app)"
 
 
 def run_cli(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:

@@ -18,12 +18,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "localcloud"))
 
-from twin_harness import TwinEnv, make_env, purge  # noqa: E402
+from twin_harness import TwinEnv, make_env, purge
 
-from lakelab.catalog import glue_client  # noqa: E402
-from lakelab.lake import lake_for, publish  # noqa: E402
-from lakelab.sql import query  # noqa: E402
-from lakelab.twinrun import TwinRun, run_on_twin  # noqa: E402
+from lakelab.clouds.aws.catalog import glue_client
+from lakelab.lake import lake_for, publish
+from lakelab.sql import query
+from lakelab.twinrun import TwinRun, run_on_twin
 
 STACKS = ("demo-alice-aws", "demo-alice-azure")
 pytestmark = pytest.mark.slow
@@ -101,7 +101,7 @@ def test_glue_catalog_has_tables_and_partitions(
     env, _ = twin_runs
     with env.active():
         lake = lake_for("demo-alice-aws")
-        glue = glue_client(lake.env)  # type: ignore[attr-defined]
+        glue = glue_client(lake.profile)
         tables = {
             t["Name"]: t for t in glue.get_tables(DatabaseName="demo_alice_bronze")["TableList"]
         }
@@ -125,16 +125,16 @@ def test_sql_answers_from_the_catalog_on_both_clouds(
     with env.active():
         expected = len(gold_rows("demo-alice-aws"))
         for stack in STACKS:
-            env_vars = dict(lake_for(stack).env)  # type: ignore[attr-defined]
-            result = query(env_vars, "select count(*) as n from daily_sales")
+            profile = lake_for(stack).profile
+            result = query(profile, "select count(*) as n from daily_sales")
             assert result.rows == [(expected,)], stack
             assert result.bytes_scanned > 0 and result.files_read == 1
-            qualified = query(env_vars, "select count(*) from demo_alice_silver.orders")
-            assert qualified.rows[0][0] == runs_silver_rows(env_vars)
+            qualified = query(profile, "select count(*) from demo_alice_silver.orders")
+            assert qualified.rows[0][0] == runs_silver_rows(stack)
 
 
-def runs_silver_rows(env_vars: dict[str, str]) -> int:
-    lake = lake_for(env_vars["LAKELAB_STACK"])
+def runs_silver_rows(stack: str) -> int:
+    lake = lake_for(stack)
     keys = [k for k in lake.keys("silver", "orders/") if k.endswith(".parquet")]
     return sum(pq.read_metadata(io.BytesIO(lake.get("silver", k))).num_rows for k in keys)
 

@@ -6,26 +6,26 @@ document. No statement uses a bare `*` resource: every resource is one of the le
 buckets, catalog databases, jobs, workgroups or warehouses. Object and table ARNs end in `/*`
 only below a resource the learner owns (their bucket, their database).
 
-The Azure built-in roles a learner receives are listed here too, with the scope each applies to.
+`reach` reads a document back: which of a learner's resources it grants, so the twin, the
+policy pack and the tests can check a policy by what it reaches rather than by its text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any
 
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.names import AwsNames, bucket_arn, glue_arn
 from lakelab.naming import STAGES
 
 PolicyDocument = dict[str, Any]
 
-LAKE_PURPOSES: Final = ("query-results", "artifacts")
-
 
 def learner_buckets(bp: Blueprint) -> list[str]:
     """Every bucket the learner may use: one per layer, query results and artifacts."""
-    return [bp.names.bucket(p) for p in (*bp.layers, *LAKE_PURPOSES)]
+    return list(AwsNames.of(bp).buckets().values())
 
 
 def _s3_statements(buckets: Sequence[str], sid: str, *, write: bool) -> list[dict[str, Any]]:
@@ -37,20 +37,20 @@ def _s3_statements(buckets: Sequence[str], sid: str, *, write: bool) -> list[dic
             "Sid": f"{sid}Buckets",
             "Effect": "Allow",
             "Action": ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation"],
-            "Resource": [f"arn:aws:s3:::{b}" for b in buckets],
+            "Resource": [bucket_arn(b) for b in buckets],
         },
         {
             "Sid": f"{sid}Objects",
             "Effect": "Allow",
             "Action": object_actions,
-            "Resource": [f"arn:aws:s3:::{b}/*" for b in buckets],
+            "Resource": [f"{bucket_arn(b)}/*" for b in buckets],
         },
     ]
 
 
 def _glue_catalog_statement(bp: Blueprint, account: str, *, sid: str) -> dict[str, Any]:
-    arn = f"arn:aws:glue:{bp.region}:{account}"
-    databases = [bp.names.glue_database(layer) for layer in bp.catalog_layers]
+    arn = glue_arn(bp.region, account)
+    databases = list(AwsNames.of(bp).glue_databases().values())
     return {
         "Sid": sid,
         "Effect": "Allow",
@@ -84,8 +84,8 @@ def aws_learner_policy(
     `warehouse_arns` are the Redshift Serverless workgroup/namespace ARNs, which AWS makes
     up at creation time (they carry a generated id), so the program passes them in.
     """
-    n = bp.names
-    arn = f"arn:aws:glue:{bp.region}:{account}"
+    n = AwsNames.of(bp)
+    arn = glue_arn(bp.region, account)
     statements = _s3_statements(learner_buckets(bp), "Lake", write=True)
     statements.append(_glue_catalog_statement(bp, account, sid="Catalog"))
     statements.append(
@@ -147,7 +147,7 @@ def _warehouse_statement(
             "Resource": list(warehouse_arns),
         }
     if mode == "provisioned":
-        cluster = bp.names.redshift_cluster
+        cluster = AwsNames.of(bp).redshift_cluster
         base = f"arn:aws:redshift:{bp.region}:{account}"
         return {
             "Sid": "Warehouse",
@@ -200,24 +200,45 @@ def wildcard_resources(document: PolicyDocument) -> list[str]:
     return found
 
 
-# --- Azure ---------------------------------------------------------------------------------
-# Built-in role definition ids (the same in every Azure tenant).
-AZURE_ROLE_IDS: Final[dict[str, str]] = {
-    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
-    "Data Factory Contributor": "673868aa-7521-48a0-acc6-0f60742d39f5",
-}
-
-
 @dataclass(frozen=True)
-class AzureGrant:
-    role: str
-    scope: Literal["resource_group", "storage_account"]
+class Reach:
+    """What a policy document grants, read back from it."""
+
+    buckets: frozenset[str]
+    writable_buckets: frozenset[str]
+    databases: frozenset[str]
+    workgroups: frozenset[str]
+    actions: frozenset[str]
 
 
-# The learner reads their whole resource group and writes data only in their own lake.
-AZURE_LEARNER_GRANTS: Final[tuple[AzureGrant, ...]] = (
-    AzureGrant("Reader", "resource_group"),
-    AzureGrant("Data Factory Contributor", "resource_group"),
-    AzureGrant("Storage Blob Data Contributor", "storage_account"),
-)
+def reach(document: PolicyDocument) -> Reach:
+    """The buckets, catalog databases and workgroups an IAM document grants, and its actions."""
+    buckets: set[str] = set()
+    writable: set[str] = set()
+    databases: set[str] = set()
+    workgroups: set[str] = set()
+    actions: set[str] = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        granted = statement.get("Action", [])
+        granted = [granted] if isinstance(granted, str) else list(granted)
+        actions.update(granted)
+        resources = statement.get("Resource", [])
+        for resource in [resources] if isinstance(resources, str) else resources:
+            if resource.startswith("arn:aws:s3:::"):
+                bucket = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+                buckets.add(bucket)
+                if "s3:PutObject" in granted:
+                    writable.add(bucket)
+            elif ":database/" in resource:
+                databases.add(resource.rsplit("/", 1)[1])
+            elif ":workgroup/" in resource and resource.startswith("arn:aws:athena:"):
+                workgroups.add(resource.rsplit("/", 1)[1])
+    return Reach(
+        frozenset(buckets),
+        frozenset(writable),
+        frozenset(databases),
+        frozenset(workgroups),
+        frozenset(actions),
+    )

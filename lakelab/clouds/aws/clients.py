@@ -1,4 +1,9 @@
-"""boto3 clients for the twin's AWS endpoint."""
+"""boto3 clients, with the one retry policy lakelab uses on AWS and on its twin.
+
+Every boto3 client lakelab makes comes from `Target.client`: the learner's lake, the catalog
+registration, the twin's provisioning and the cohort sweep. A `Target` with no endpoint
+reaches AWS itself.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ _lock = threading.Lock()
 class Target:
     """An AWS endpoint, the credentials to use there, and the region."""
 
-    endpoint: str
+    endpoint: str | None
     access_key_id: str
     secret_access_key: str
     region: str = "us-east-1"
@@ -32,11 +37,13 @@ class Target:
 
 
 @functools.lru_cache(maxsize=256)
-def _client(service: str, endpoint: str, key: str, secret: str, region: str) -> Any:
+def _client(service: str, endpoint: str | None, key: str, secret: str, region: str) -> Any:
     from botocore.config import Config
 
     config = Config(
         retries={"max_attempts": 3, "mode": "standard"},
+        # Lakes transfer with 8 threads; leave room for listing beside them.
+        max_pool_connections=16,
         connect_timeout=3,
         read_timeout=60,
         s3={"addressing_style": "path"},
@@ -44,7 +51,7 @@ def _client(service: str, endpoint: str, key: str, secret: str, region: str) -> 
     with _lock:  # creating clients from one session is not thread-safe
         return _session().client(
             service,
-            endpoint_url=endpoint,
+            endpoint_url=endpoint or None,
             aws_access_key_id=key,
             aws_secret_access_key=secret,
             region_name=region,

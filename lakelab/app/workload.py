@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
 
         lake = lake_for(stack)
         try:
-            result = run_query(dict(getattr(lake, "env", {})), query)
+            result = run_query(lake.profile, query)
         except duckdb.Error as exc:
             raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
         table = Table(header_style="bold")

@@ -9,18 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakelab.cost.money import usd
 from lakelab.errors import UserError
 
 console = Console(highlight=False)
-
-
-def usd(value: float) -> str:
-    """Dollars to the cent; smaller amounts keep enough digits to be seen."""
-    if value == 0:
-        return "$0"
-    if abs(value) < 0.01:
-        return f"${value:.4f}"
-    return f"${value:,.2f}"
 
 
 def unit_usd(value: float) -> str:

@@ -1,0 +1,1 @@
+"""The command-line app (Typer + Rich): the top layer, which nothing else imports."""

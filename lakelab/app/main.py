@@ -1,0 +1,45 @@
+"""The `lakelab` command: the app layer on top of everything else.
+
+Each area's commands live in a module of this package (`plan`, `workload`, `cost`, `compare`,
+`cohort`, `labs`, `local`); this module only assembles them. Errors that users can fix are
+raised as `lakelab.errors.UserError` and printed by `lakelab.app.errors.run_app` as one line,
+without a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from lakelab.app.errors import run_app
+
+app = typer.Typer(
+    name="lakelab",
+    help="Per-learner data-engineering labs on AWS, Azure and a local twin.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    from lakelab.app import compare, cost, plan, workload
+    from lakelab.app.cohort import app as cohort_app
+    from lakelab.app.labs import app as lab_app
+    from lakelab.app.local import app as local_app
+
+    plan.register(app)
+    workload.register(app)
+    cost.register(app)
+    compare.register(app)
+    app.add_typer(
+        cohort_app, name="cohort", help="Run whole cohorts: roster, stacks, status, teardown."
+    )
+    app.add_typer(lab_app, name="lab", help="Self-grading labs on the local twin.")
+    app.add_typer(local_app, name="local", help="Run the local twin: emulators and learner stacks.")
+
+
+_register()
+
+
+def main() -> None:
+    run_app(app)

@@ -1,0 +1,103 @@
+"""Azure as lakelab knows it: names, access, clients, the lake, the catalog and teardown.
+
+- `names`: resource group, storage account, container, Synapse and Data Factory names, URIs.
+- `access`: the built-in roles a learner receives and their scopes.
+- `clients`: Azure Storage clients with lakelab's one retry policy.
+- `lake`, `fs`, `catalog`: the learner's blob lake, `abfs://` for DuckDB, the serverless SQL
+  catalog (a DuckDB file on the twin).
+- `teardown`: the sweep that finds and deletes what a cohort left (through the Azure CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.clients import account_url, connection_string
+from lakelab.clouds.azure.names import CONTAINER_PURPOSES, AzureNames
+from lakelab.naming import Names
+from lakelab.profile import LearnerProfile
+from lakelab.regions import AZURE_REGIONS, Cloud
+
+if TYPE_CHECKING:
+    import fsspec
+
+    from lakelab.catalog import TableSpec
+    from lakelab.clouds.target import Lake, PlanLike
+    from lakelab.lakefs import ByteCounter
+
+
+class AzureTarget:
+    name: Final[Cloud] = "azure"
+    title: Final = "Azure"
+    regions: Final = AZURE_REGIONS
+    region_config_key: Final = "azure-native:location"
+    query_engine: Final = "synapse-serverless"
+    location_kind: Final = "CONTAINER"
+    purposes: Final = CONTAINER_PURPOSES
+
+    def physical_names(self, names: Names) -> list[tuple[str, str]]:
+        return AzureNames(names.cohort, names.learner, names.seed).all_names()
+
+    def locations(self, bp: Blueprint) -> dict[str, str]:
+        return AzureNames.of(bp).containers()
+
+    def databases(self, bp: Blueprint) -> dict[str, str]:
+        return AzureNames.of(bp).sql_databases()
+
+    def plan_identity(self, plan: PlanLike) -> tuple[dict[str, Any], tuple[str, str]]:
+        out = plan.outputs
+        identity = {
+            "name": out["identity"]["storage_account"],
+            "storage": sorted(c["name"] for c in out["lake"].values()),
+            "catalogs": sorted(out["catalogs"].values()),
+        }
+        return identity, ("azure-native:resources:ResourceGroup", "group")
+
+    def sdk_env(self, profile: LearnerProfile) -> dict[str, str]:
+        account = profile.key_id
+        return {
+            "AZURE_STORAGE_ACCOUNT_NAME": account,
+            "AZURE_STORAGE_ACCOUNT_KEY": profile.secret,
+            "AZURE_STORAGE_CONNECTION_STRING": connection_string(
+                profile.endpoint, account, profile.secret
+            ),
+            "AZURE_STORAGE_BLOB_ENDPOINT": account_url(profile.endpoint, account),
+        }
+
+    def credentials_from_env(self, env: Mapping[str, str]) -> dict[str, Any]:
+        account = env.get("AZURE_STORAGE_ACCOUNT_NAME", "")
+        blob_endpoint = env.get("AZURE_STORAGE_BLOB_ENDPOINT", "")
+        suffix = f"/{account}"
+        twin = blob_endpoint.endswith(suffix) and ".blob.core.windows.net" not in blob_endpoint
+        return {
+            "endpoint": blob_endpoint[: -len(suffix)] if twin else None,
+            "key_id": account,
+            "secret": env.get("AZURE_STORAGE_ACCOUNT_KEY", ""),
+        }
+
+    def lake(self, profile: LearnerProfile) -> Lake:
+        from lakelab.clouds.azure.lake import BlobLake
+
+        return BlobLake(profile)
+
+    def filesystem(
+        self, profile: LearnerProfile, counter: ByteCounter
+    ) -> fsspec.AbstractFileSystem:
+        from lakelab.clouds.azure.fs import blob_filesystem
+
+        return blob_filesystem(profile, counter)
+
+    def register_tables(self, profile: LearnerProfile, specs: list[TableSpec]) -> int:
+        from lakelab.clouds.azure.catalog import register_duckdb
+
+        return register_duckdb(profile, specs)
+
+    def catalog_tables(self, profile: LearnerProfile) -> list[TableSpec]:
+        from lakelab.clouds.azure.catalog import catalog_tables
+
+        return catalog_tables(profile)
+
+
+TARGET: Final = AzureTarget()

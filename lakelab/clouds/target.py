@@ -1,0 +1,130 @@
+"""The contract each cloud's home implements, and the lake every home provides.
+
+Code outside `lakelab.clouds` never compares a cloud name with "aws" or "azure": it asks
+`lakelab.clouds.cloud_for(name)` for the cloud's `CloudTarget` and calls it. Nothing here
+imports a cloud SDK; each home imports its SDK inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from lakelab.blueprint import Blueprint
+from lakelab.naming import Names
+from lakelab.profile import LearnerProfile
+from lakelab.regions import Cloud
+
+if TYPE_CHECKING:
+    import fsspec
+
+    from lakelab.catalog import TableSpec
+    from lakelab.lakefs import ByteCounter
+
+
+class PlanResource(Protocol):
+    type: str
+    name: str
+    inputs: dict[str, Any]
+
+
+class PlanLike(Protocol):
+    """What a cloud home reads of an offline plan (`lakelab.plan.Plan`)."""
+
+    @property
+    def outputs(self) -> dict[str, Any]: ...
+
+    @property
+    def resources(self) -> list[Any]: ...
+
+
+class Lake(Protocol):
+    """A learner's lake reached with the learner's own credentials: objects per layer."""
+
+    profile: LearnerProfile
+
+    @property
+    def stack(self) -> str: ...
+
+    @property
+    def cloud(self) -> Cloud: ...
+
+    def location(self, layer: str) -> str:
+        """The layer's name in its cloud: a bucket or a container."""
+
+    def uri(self, layer: str, key: str = "") -> str:
+        """The URI engines on the twin read (`s3://...`, `abfs://...`)."""
+
+    def put(self, layer: str, key: str, data: bytes) -> None: ...
+
+    def get(self, layer: str, key: str) -> bytes: ...
+
+    def keys(self, layer: str, prefix: str = "") -> list[str]: ...
+
+    def versions(self, layer: str) -> dict[str, str]:
+        """key -> a token that changes whenever the object changes (ETag)."""
+
+    def delete(self, layer: str, keys: list[str]) -> None: ...
+
+
+class CloudTarget(Protocol):
+    """One cloud as lakelab knows it."""
+
+    # Read-only facts about the cloud (class constants in each home).
+    @property
+    def name(self) -> Cloud: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def regions(self) -> frozenset[str]: ...
+
+    @property
+    def region_config_key(self) -> str:
+        """The provider's own config key for the region (`aws:region`, ...)."""
+
+    @property
+    def query_engine(self) -> str:
+        """The engine the learner's SQL stands in for, as shown beside a query's bill."""
+
+    @property
+    def location_kind(self) -> str:
+        """What the profile calls a layer's location in `LAKELAB_<KIND>_<LAYER>`."""
+
+    @property
+    def purposes(self) -> tuple[str, ...]:
+        """Every purpose a location serves: the layers, then the lake purposes."""
+
+    def physical_names(self, names: Names) -> list[tuple[str, str]]:
+        """(naming rule, name) for every name the lab uses on this cloud."""
+
+    def locations(self, bp: Blueprint) -> dict[str, str]:
+        """purpose -> bucket or container."""
+
+    def databases(self, bp: Blueprint) -> dict[str, str]:
+        """catalog layer -> catalog database."""
+
+    def plan_identity(self, plan: PlanLike) -> tuple[dict[str, Any], tuple[str, str]]:
+        """From an offline plan: the learner identity's name and what its access reaches
+        (`storage`, `catalogs`), and the (type, name) of the resource whose tags stand for
+        the lab's."""
+
+    def sdk_env(self, profile: LearnerProfile) -> dict[str, str]:
+        """The variables this cloud's SDKs and CLIs read on their own."""
+
+    def credentials_from_env(self, env: Mapping[str, str]) -> dict[str, Any]:
+        """The profile fields `sdk_env` wrote (endpoint, key_id, secret, region)."""
+
+    def lake(self, profile: LearnerProfile) -> Lake: ...
+
+    def filesystem(
+        self, profile: LearnerProfile, counter: ByteCounter
+    ) -> fsspec.AbstractFileSystem:
+        """An fsspec filesystem over the learner's lake that counts bytes read."""
+
+    def register_tables(self, profile: LearnerProfile, specs: list[TableSpec]) -> int:
+        """Register tables (and partitions) in the learner's catalog; returns the count."""
+
+    def catalog_tables(self, profile: LearnerProfile) -> list[TableSpec]:
+        """Every table of the learner's catalog databases."""

@@ -1,0 +1,317 @@
+"""The AWS vs Azure comparison as Markdown and as an HTML page with inline SVG charts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from lakelab.compare import (
+    CONCEPTS,
+    OTHER,
+    TARGET_LABEL,
+    TARGETS,
+    WAREHOUSE_LABELS,
+    Comparison,
+    GoldTable,
+    Run,
+    counts_by_concept,
+)
+from lakelab.cost.money import usd
+from lakelab.naming import STAGES
+
+
+def _money(value: float) -> str:
+    return usd(value)
+
+
+def _types_cell(counter: Counter[str], sep: str) -> str:
+    return sep.join(f"{t} x{n}" for t, n in sorted(counter.items())) or "-"
+
+
+def mapping_rows(c: Comparison, sep: str = "<br>") -> list[tuple[str, str, int, str, int]]:
+    """(concept, AWS cell, AWS count, Azure cell, Azure count)."""
+    aws, azure = counts_by_concept(c.plans["aws"]), counts_by_concept(c.plans["azure"])
+    rows = []
+    for concept in (*CONCEPTS, None):
+        name = concept.name if concept else OTHER
+        if concept and concept.name == "Warehouse":
+            aws_label, azure_label = WAREHOUSE_LABELS.get(c.warehouse_mode, ("", ""))
+        elif concept:
+            aws_label, azure_label = concept.aws, concept.azure
+        else:
+            aws_label, azure_label = "providers, generated passwords", "generated passwords"
+        rows.append(
+            (
+                name,
+                f"{aws_label}{sep}{_types_cell(aws[name], sep)}" if aws[name] else aws_label or "-",
+                sum(aws[name].values()),
+                f"{azure_label}{sep}{_types_cell(azure[name], sep)}"
+                if azure[name]
+                else azure_label or "-",
+                sum(azure[name].values()),
+            )
+        )
+    return rows
+
+
+def run_findings(c: Comparison) -> dict[str, str | None]:
+    """Per target: None when both sides ran, else the sentence that says what is missing."""
+    out: dict[str, str | None] = {}
+    for target in TARGETS:
+        pair = c.runs[target]
+        missing = [cloud for cloud in ("aws", "azure") if pair[cloud] is None]
+        if not missing:
+            out[target] = None
+        elif len(missing) == 2:
+            where = "local twins" if target == "local" else "clouds"
+            out[target] = f"no AWS or Azure run on the {where} yet"
+        else:
+            have = "aws" if missing == ["azure"] else "azure"
+            run = pair[have]
+            assert run is not None
+            out[target] = f"run {run.run_id} on {have} only; no {missing[0]} run to compare with"
+    return out
+
+
+def _gold_verdict(a: GoldTable | None, b: GoldTable | None) -> str:
+    if a is None or b is None:
+        return "missing on " + ("AWS" if a is None else "Azure")
+    if a.rows is None or b.rows is None:
+        return "row count not recorded"
+    if a.rows != b.rows:
+        return "DIFFERENT row counts"
+    if a.checksum is None or b.checksum is None:
+        return "rows match; checksum not recorded"
+    return "match" if a.checksum == b.checksum else "DIFFERENT checksums"
+
+
+def _stage_rows(aws: Run, azure: Run) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for stage in (*STAGES, "total"):
+        if stage == "total":
+            a, b = sum(aws.durations.values()), sum(azure.durations.values())
+        else:
+            a, b = aws.durations.get(stage, -1.0), azure.durations.get(stage, -1.0)
+        ratio = f"{b / a:.2f}x" if a > 0 and b >= 0 else "-"
+        rows.append((stage, f"{a:.1f}" if a >= 0 else "-", f"{b:.1f}" if b >= 0 else "-", ratio))
+    return rows
+
+
+def _gold_rows(aws: Run, azure: Run) -> list[tuple[str, str, str, str, str, str]]:
+    rows = []
+    for table in sorted(set(aws.gold) | set(azure.gold)):
+        a, b = aws.gold.get(table), azure.gold.get(table)
+        rows.append(
+            (
+                table,
+                str(a.rows) if a and a.rows is not None else "-",
+                str(b.rows) if b and b.rows is not None else "-",
+                (a.checksum or "-")[:16] if a else "-",
+                (b.checksum or "-")[:16] if b else "-",
+                _gold_verdict(a, b),
+            )
+        )
+    return rows
+
+
+def cost_rows(c: Comparison) -> list[tuple[str, float, float]]:
+    aws, azure = c.estimates["aws"], c.estimates["azure"]
+    w, h = c.weeks, c.hours_per_week
+    return [
+        ("idle per month", aws.idle_per_month, azure.idle_per_month),
+        ("per lab hour", aws.per_lab_hour, azure.per_lab_hour),
+        (
+            f"course per learner ({w:g} weeks x {h:g} h)",
+            aws.course(w, h).usd,
+            azure.course(w, h).usd,
+        ),
+    ]
+
+
+def _stack_label(c: Comparison, cloud: str) -> str:
+    stack = c.plans[cloud].stack
+    src = c.derived[cloud]
+    return f"{stack} (no stack file; derived from {src})" if src else stack
+
+
+def to_markdown(c: Comparison) -> str:
+    out = [
+        f"# AWS vs Azure: learner {c.learner} of cohort {c.cohort}",
+        "",
+        f"- AWS: `{_stack_label(c, 'aws')}` in {c.plans['aws'].blueprint['region']}",
+        f"- Azure: `{_stack_label(c, 'azure')}` in {c.plans['azure'].blueprint['region']}",
+        f"- warehouse mode: {c.warehouse_mode}",
+        "",
+        "## Resource mapping (from the offline plans)",
+        "",
+        "| part of the lab | AWS | AWS resources | Azure | Azure resources |",
+        "|---|---|---:|---|---:|",
+    ]
+    for name, a, an, b, bn in mapping_rows(c, sep="; "):
+        out.append(f"| {name} | {a} | {an} | {b} | {bn} |")
+    total_a = sum(1 for r in c.plans["aws"].resources if r.custom)
+    total_b = sum(1 for r in c.plans["azure"].resources if r.custom)
+    out += [
+        f"| **total** | | **{total_a}** | | **{total_b}** |",
+        "",
+        "S3 maps to ADLS Gen2, Glue to Synapse Spark with Data Factory, Athena to Synapse"
+        " serverless SQL, and Redshift to a Synapse dedicated SQL pool (warehouse mode"
+        " `provisioned`); in `serverless` mode Redshift Serverless maps to the serverless SQL"
+        " pool.",
+        "",
+        "## Cost estimates",
+        "",
+        "| | AWS | Azure |",
+        "|---|---:|---:|",
+    ]
+    for label, a_usd, b_usd in cost_rows(c):
+        out.append(f"| {label} | {_money(a_usd)} | {_money(b_usd)} |")
+    out += ["", "From `pricing/catalog.yaml` and its typical-lab assumptions (docs/cost.md).", ""]
+    out += ["## Runs: stage timings and gold outputs", ""]
+    findings = run_findings(c)
+    for target in TARGETS:
+        out.append(f"### On {TARGET_LABEL[target]}")
+        out.append("")
+        if findings[target] is not None:
+            out.append(
+                f"No comparison: {findings[target]}. Looked in `{c.results}/<stack>/{target}/`"
+                f" for `{c.plans['aws'].stack}` and `{c.plans['azure'].stack}`."
+            )
+            out.append("")
+            continue
+        aws, azure = c.runs[target]["aws"], c.runs[target]["azure"]
+        assert aws is not None and azure is not None
+        out += [
+            f"Runs compared: AWS `{aws.run_id}` ({aws.finished_at or 'unfinished'}), Azure"
+            f" `{azure.run_id}` ({azure.finished_at or 'unfinished'}).",
+            "",
+            "| stage | AWS s | Azure s | Azure / AWS |",
+            "|---|---:|---:|---:|",
+        ]
+        out += [f"| {s} | {a} | {b} | {r} |" for s, a, b, r in _stage_rows(aws, azure)]
+        out += [
+            "",
+            "| gold table | AWS rows | Azure rows | AWS checksum | Azure checksum | verdict |",
+            "|---|---:|---:|---|---|---|",
+        ]
+        gold = _gold_rows(aws, azure)
+        out += [f"| {' | '.join(row)} |" for row in gold] or [
+            "| (no gold tables recorded) | | | | | |"
+        ]
+        if not (aws.complete and azure.complete):
+            out.append("")
+            out.append("Note: at least one run has not finished all three stages.")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_html(c: Comparison) -> str:
+    from lakelab.cohort import report
+
+    esc = report.esc
+    body = [
+        "<ul>",
+        *(
+            f"<li>{name}: <code>{esc(_stack_label(c, cloud))}</code> in"
+            f" {esc(c.plans[cloud].blueprint['region'])}</li>"
+            for cloud, name in (("aws", "AWS"), ("azure", "Azure"))
+        ),
+        f"<li>warehouse mode: {esc(c.warehouse_mode)}</li>",
+        "</ul>",
+        "<h2>Resource mapping (from the offline plans)</h2>",
+    ]
+    rows = mapping_rows(c, sep="\n")
+    body.append(
+        report.table(
+            ["part of the lab", "AWS", "AWS resources", "Azure", "Azure resources"],
+            [
+                [
+                    esc(n),
+                    esc(a).replace("\n", "<br>"),
+                    str(an),
+                    esc(b).replace("\n", "<br>"),
+                    str(bn),
+                ]
+                for n, a, an, b, bn in rows
+            ],
+            numeric=(2, 4),
+        )
+    )
+    body.append(
+        report.bar_chart(
+            "Planned resources per part of the lab",
+            [r[0] for r in rows],
+            {"AWS": [float(r[2]) for r in rows], "Azure": [float(r[4]) for r in rows]},
+            fmt="{:.0f}",
+        )
+    )
+    body.append("<h2>Cost estimates</h2>")
+    costs = cost_rows(c)
+    body.append(
+        report.table(
+            ["", "AWS", "Azure"],
+            [[esc(label), esc(_money(a)), esc(_money(b))] for label, a, b in costs],
+            numeric=(1, 2),
+        )
+    )
+    body.append(
+        report.bar_chart(
+            "Estimated cost (USD; each pair on its own scale)",
+            [label for label, _, _ in costs],
+            {"AWS": [a for _, a, _ in costs], "Azure": [b for _, _, b in costs]},
+            unit=" USD",
+            scale_each=True,
+        )
+    )
+    body.append(
+        '<p class="muted">From <code>pricing/catalog.yaml</code> and its typical-lab'
+        " assumptions.</p>"
+    )
+    body.append("<h2>Runs: stage timings and gold outputs</h2>")
+    findings = run_findings(c)
+    for target in TARGETS:
+        body.append(f"<h3>On {esc(TARGET_LABEL[target])}</h3>")
+        if findings[target] is not None:
+            body.append(
+                f"<p>No comparison: {esc(findings[target])}. Looked in"
+                f" <code>{esc(c.results)}/&lt;stack&gt;/{target}/</code>.</p>"
+            )
+            continue
+        aws, azure = c.runs[target]["aws"], c.runs[target]["azure"]
+        assert aws is not None and azure is not None
+        stages = _stage_rows(aws, azure)
+        body.append(
+            report.table(
+                ["stage", "AWS s", "Azure s", "Azure / AWS"],
+                [[esc(x) for x in r] for r in stages],
+                numeric=(1, 2, 3),
+            )
+        )
+        body.append(
+            report.bar_chart(
+                f"Stage timings on {TARGET_LABEL[target]} (seconds)",
+                list(STAGES),
+                {
+                    "AWS": [aws.durations.get(s, 0.0) for s in STAGES],
+                    "Azure": [azure.durations.get(s, 0.0) for s in STAGES],
+                },
+                unit=" s",
+                fmt="{:.1f}",
+            )
+        )
+        gold = _gold_rows(aws, azure)
+        body.append(
+            report.table(
+                [
+                    "gold table",
+                    "AWS rows",
+                    "Azure rows",
+                    "AWS checksum",
+                    "Azure checksum",
+                    "verdict",
+                ],
+                [[esc(x) for x in r] for r in gold]
+                or [["(no gold tables recorded)", "", "", "", "", ""]],
+                numeric=(1, 2),
+            )
+        )
+    return report.page(f"AWS vs Azure: learner {c.learner} of cohort {c.cohort}", "\n".join(body))
