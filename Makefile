@@ -27,8 +27,8 @@ demo: setup
 	$(BIN)/python scripts/demo.py
 
 lint: setup
-	$(BIN)/ruff check infra lakelab policies localcloud workloads/spark labs scripts
-	$(BIN)/ruff format --check infra lakelab policies localcloud workloads/spark labs scripts
+	$(BIN)/ruff check infra lakelab policies localcloud workloads/spark labs scripts tests
+	$(BIN)/ruff format --check infra lakelab policies localcloud workloads/spark labs scripts tests
 
 typecheck: setup
 	$(BIN)/mypy infra lakelab policies localcloud

@@ -54,13 +54,15 @@ def test_good_config_gives_deterministic_names() -> None:
 
 def test_names_are_unique_per_cohort_and_learner() -> None:
     names = {
-        AwsNames(c, l).bucket("bronze")
+        AwsNames(c, learner).bucket("bronze")
         for c in ("demo", "spring26", "autumn26")
-        for l in ("alice", "bob", "alice-2", "alice2")
+        for learner in ("alice", "bob", "alice-2", "alice2")
     }
     assert len(names) == 12
     accounts = {
-        AzureNames(c, l).storage_account for c in ("demo", "demo2") for l in ("alice", "alice-b")
+        AzureNames(c, learner).storage_account
+        for c in ("demo", "demo2")
+        for learner in ("alice", "alice-b")
     }
     assert len(accounts) == 4
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,7 +230,8 @@ def test_wildcard_learner_policy(aws_plan: Plan) -> None:
     )
     assert violations(plan) == {
         "learner-iam-no-wildcards": [
-            "learner-policy: policy grants wildcard resources *, arn:aws:glue:us-east-1:123456789012:*"
+            "learner-policy: policy grants wildcard resources"
+            " *, arn:aws:glue:us-east-1:123456789012:*"
         ]
     }
 
@@ -269,6 +271,6 @@ def test_taggable_types_match_the_sdks(demo_plans: dict[str, Plan]) -> None:
 @pytest.mark.parametrize("stack", ["demo-alice-aws", "demo-bob-azure"])
 def test_policy_pack_entry_point_imports_rules(stack: str) -> None:
     text = inspect.getfile(check_plan).replace("lakelab/policy.py", "policies/__main__.py")
-    body = open(text).read()
+    body = Path(text).read_text()
     assert "PolicyPack(" in body and "ALL_POLICIES" in body
     assert stack  # the pack covers both clouds with one set of rules
