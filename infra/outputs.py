@@ -31,6 +31,7 @@ def cost_inputs(bp: Blueprint) -> dict[str, Any]:
         "synapse_dedicated_sku": bp.warehouse.dedicated_sku,
         "glue_worker_type": bp.spark.glue_worker_type,
         "glue_workers": bp.spark.glue_workers,
+        "glue_execution_class": bp.spark.glue_execution_class,
         "spark_node_size": bp.spark.node_size,
         "spark_min_nodes": bp.spark.min_nodes,
         "spark_max_nodes": bp.spark.max_nodes,

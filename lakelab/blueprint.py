@@ -26,6 +26,8 @@ from lakelab.regions import REGIONS, Cloud
 CONFIG_NAMESPACE: Final = "lakelab"
 MANAGED_BY: Final = "lakelab"
 
+# Glue's flexible execution class takes these worker types only (Glue job API, ExecutionClass).
+FLEX_WORKERS: Final = ("G.1X", "G.2X")
 _SLUG_HELP = "lowercase letters, digits and single hyphens, starting with a letter"
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -85,11 +87,18 @@ class Spark(_Section):
     auto_pause_minutes: int = Field(default=15, ge=5, le=10080)
     glue_workers: int = Field(default=2, ge=2, le=100)
     glue_worker_type: Literal["G.025X", "G.1X", "G.2X", "G.4X"] = "G.1X"
+    # FLEX runs batch jobs on spare capacity at a lower DPU-hour price; a run may start later.
+    glue_execution_class: Literal["STANDARD", "FLEX"] = "STANDARD"
 
     @model_validator(mode="after")
     def _range(self) -> Spark:
         if self.min_nodes > self.max_nodes:
             raise ValueError("spark.minNodes must not exceed spark.maxNodes")
+        if self.glue_execution_class == "FLEX" and self.glue_worker_type not in FLEX_WORKERS:
+            raise ValueError(
+                f"spark.glueExecutionClass: FLEX runs on {' or '.join(FLEX_WORKERS)} workers,"
+                f" not {self.glue_worker_type}"
+            )
         return self
 
 

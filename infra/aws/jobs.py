@@ -61,7 +61,7 @@ class MedallionJobs(LabComponent):
                 number_of_workers=bp.spark.glue_workers,
                 timeout=60,
                 max_retries=0,
-                execution_class="STANDARD",
+                execution_class=bp.spark.glue_execution_class,
                 command={"name": "glueetl", "python_version": "3", "script_location": script},
                 default_arguments={
                     "--job-language": "python",

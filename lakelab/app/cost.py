@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -105,6 +106,16 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--stack", "-s", help="A learner's stack, e.g. demo-alice-aws")
         ] = None,
         cohort: Annotated[str | None, typer.Option(help="Every learner of a cohort")] = None,
+        course: Annotated[
+            Path | None,
+            typer.Option(help="A course plan (courses/*.yaml): price its sessions"),
+        ] = None,
+        headcount: Annotated[
+            int | None,
+            typer.Option(
+                "--learners", min=1, help="With --course: a cohort of N reference learners"
+            ),
+        ] = None,
         weeks: Annotated[
             float | None, typer.Option(min=0.1, help="Course length in weeks [catalog default]")
         ] = None,
@@ -124,6 +135,18 @@ def register(app: typer.Typer) -> None:
         from lakelab.cost.estimate import LearnerEstimate, cohort_learners, learner_estimate
         from lakelab.stackfiles import load_blueprint
 
+        if course is not None:
+            from lakelab.cost import course_cli
+
+            if stack is not None or weeks is not None or hours_per_week is not None:
+                raise UserError(
+                    "--course prices the plan's own sessions; drop --stack, --weeks and"
+                    " --hours-per-week"
+                )
+            course_cli.run(course, load_catalog(), cohort, headcount, as_json)
+            return
+        if headcount is not None:
+            raise UserError("--learners goes with --course")
         if (stack is None) == (cohort is None):
             raise UserError("name one stack with --stack, or a cohort with --cohort")
         cat = load_catalog()

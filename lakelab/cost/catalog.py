@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Final
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lakelab.errors import UserError
 from lakelab.settings import PRICING, Settings
@@ -30,8 +37,17 @@ class Price(_Strict):
     usd: float = Field(ge=0)
     unit: str
     what: str
+    # The smallest charge per run or query, as the source page states it (10 MB per query).
+    minimum: float | None = Field(default=None, gt=0)
+    minimum_unit: str | None = None
     as_of: date
     source: str
+
+    @model_validator(mode="after")
+    def _minimum_has_unit(self) -> Price:
+        if (self.minimum is None) != (self.minimum_unit is None):
+            raise ValueError("minimum and minimum_unit go together")
+        return self
 
     @field_validator("source")
     @classmethod
@@ -75,6 +91,13 @@ class Catalog(_Strict):
             return self.prices[price_id]
         except KeyError:
             raise UserError(f"the pricing catalog has no price {price_id!r}") from None
+
+    def minimum(self, price_id: str) -> float:
+        """The billing minimum a price carries (in its `minimum_unit`)."""
+        price = self.price(price_id)
+        if price.minimum is None:
+            raise UserError(f"the pricing catalog's price {price_id!r} has no minimum")
+        return price.minimum
 
     def value(self, name: str) -> float:
         try:

@@ -109,6 +109,13 @@ class LearnerEstimate:
         return self.aws if cloud == "aws" else self.azure
 
 
+def glue_price_id(ci: dict[str, Any]) -> str:
+    """The Glue price the plan's execution class bills at (standard when the plan predates
+    the setting)."""
+    flex = str(ci.get("glue_execution_class", "STANDARD")) == "FLEX"
+    return "glue_flex_dpu_hour" if flex else "glue_dpu_hour"
+
+
 # --- line items -------------------------------------------------------------------------------
 def _count(plan: Plan, type_: str) -> int:
     return sum(1 for r in plan.resources if r.type == type_)
@@ -204,13 +211,14 @@ def aws_items(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
     worker_type = str(ci["glue_worker_type"])
     dpu = model.GLUE_DPU_PER_WORKER[worker_type]
     jobs = _count(plan, "aws:glue/job:Job") or len(STAGES)
+    glue_price = glue_price_id(ci)
     items.append(
         _item(
             cat,
             "Glue jobs (medallion run)",
             "lab",
-            model.glue_job_dpu_hours(runs, jobs, workers, dpu, minutes),
-            "glue_dpu_hour",
+            model.glue_job_dpu_hours(runs, jobs, workers, dpu, minutes, cat.minimum(glue_price)),
+            glue_price,
             f"{runs:g} run x {jobs} jobs x {workers} {worker_type} x {minutes:g} min",
         )
     )
@@ -225,9 +233,12 @@ def aws_items(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 cat,
                 "Glue crawler over bronze",
                 "lab",
-                model.crawler_dpu_hours(crawls, dpus, crawl_min),
+                model.crawler_dpu_hours(
+                    crawls, dpus, crawl_min, cat.minimum("glue_crawler_dpu_hour")
+                ),
                 "glue_crawler_dpu_hour",
-                f"{crawls:g} run x {dpus:g} DPU x max({crawl_min:g}, 10) min",
+                f"{crawls:g} run x {dpus:g} DPU x max({crawl_min:g},"
+                f" {cat.minimum('glue_crawler_dpu_hour'):g}) min",
             )
         )
     queries, mb = a("adhoc_queries_per_lab_hour"), a("adhoc_mb_per_query")
@@ -236,9 +247,9 @@ def aws_items(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
             cat,
             "Athena queries",
             "lab",
-            model.scanned_tb(queries, mb, 10, a("mb_per_tb")),
+            model.scanned_tb(queries, mb, cat.minimum("athena_tb_scanned"), a("mb_per_tb")),
             "athena_tb_scanned",
-            f"{queries:g} queries x max({mb:g}, 10) MB",
+            f"{queries:g} queries x max({mb:g}, {cat.minimum('athena_tb_scanned'):g}) MB",
         )
     )
     if mode == "serverless":
@@ -249,7 +260,7 @@ def aws_items(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 cat,
                 "Redshift Serverless compute",
                 "lab",
-                model.rpu_hours(base, active),
+                model.rpu_hours(base, active, cat.minimum("redshift_serverless_rpu_hour")),
                 "redshift_serverless_rpu_hour",
                 f"{base} RPU x {active:g} min",
             )
@@ -350,14 +361,15 @@ def azure_items(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
         )
     queries, mb = a("adhoc_queries_per_lab_hour"), a("adhoc_mb_per_query")
     mb_per_tb = a("mb_per_tb")
+    sql_min = cat.minimum("synapse_serverless_tb_processed")
     items.append(
         _item(
             cat,
             "Serverless SQL ad-hoc queries",
             "lab",
-            model.scanned_tb(queries, mb, 10, mb_per_tb),
+            model.scanned_tb(queries, mb, sql_min, mb_per_tb),
             "synapse_serverless_tb_processed",
-            f"{queries:g} queries x max({mb:g}, 10) MB",
+            f"{queries:g} queries x max({mb:g}, {sql_min:g}) MB",
         )
     )
     if mode == "serverless":
@@ -367,9 +379,9 @@ def azure_items(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 cat,
                 "Serverless SQL warehouse queries",
                 "lab",
-                model.scanned_tb(wq, wmb, 10, mb_per_tb),
+                model.scanned_tb(wq, wmb, sql_min, mb_per_tb),
                 "synapse_serverless_tb_processed",
-                f"{wq:g} queries x max({wmb:g}, 10) MB",
+                f"{wq:g} queries x max({wmb:g}, {sql_min:g}) MB",
             )
         )
     elif mode == "provisioned" and pools:

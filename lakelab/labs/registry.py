@@ -9,13 +9,15 @@ from lakelab.errors import UserError
 from lakelab.labs.framework import Lab, LabContext
 from lakelab.stackfiles import load_blueprint
 
-# Course order: ingest, refine, manage quality, load incrementally, integrate, recover.
+# Course order: ingest, refine, manage quality, load incrementally, integrate, orchestrate,
+# recover. A lab listed here may still be being written; lab_ids() lists those present.
 LAB_ORDER = (
     "ingest-and-land",
     "medallion",
     "raw-to-curated",
     "incremental-vs-full",
     "multi-source-integration",
+    "orchestrated-pipelines",
     "failure-drills",
 )
 
