@@ -4,8 +4,8 @@ by DuckDB.
 Tables come from the learner's catalog (Glue on the AWS twin, the serverless SQL catalog on
 the Azure twin), so `select * from demo_alice_gold.daily_sales` means the same on both. Data
 is read straight from the learner's buckets or containers with their own credentials, and
-every byte read is counted: that is what both services bill ($5 per TB scanned; Athena
-rounds each query up to 10 MB).
+every byte read is counted: that is what both services bill (prices and the 10 MB per-query
+minimum both apply come from pricing/catalog.yaml, through lakelab.cost.scan).
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from typing import Any
 
 from lakelab.catalog import TableSpec, scan_expression
 from lakelab.clouds import cloud_for
+from lakelab.cost import scan
 from lakelab.lakefs import ByteCounter
 from lakelab.profile import LearnerProfile
-
-PRICE_PER_TB = 5.0
-ATHENA_MIN_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -32,13 +30,11 @@ class SqlResult:
 
     @property
     def billed_bytes(self) -> int:
-        if self.engine == "athena":
-            return max(self.bytes_scanned, ATHENA_MIN_BYTES)
-        return self.bytes_scanned
+        return scan.billed_bytes(self.engine, self.bytes_scanned)
 
     @property
     def cost_usd(self) -> float:
-        return self.billed_bytes / 1024**4 * PRICE_PER_TB
+        return scan.query_usd(self.engine, self.bytes_scanned)
 
 
 def _unreadable_view(view: str, spec: TableSpec) -> str:

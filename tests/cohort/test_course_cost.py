@@ -203,3 +203,16 @@ def test_idle_months_count_months_of_the_stand_without_a_session() -> None:
     )
     assert idle_months(course, "aws") == 1
     assert idle_months(course, "azure") == 0 and course.stands_weeks("azure") is None
+
+
+def test_lakelab_sql_bills_ten_megabytes_a_query_on_both_engines() -> None:
+    """98.6 KB read bills 10 MB on Synapse serverless as on Athena: 10 / 1048576 TB x $5."""
+    from lakelab.sql import SqlResult
+
+    for engine in ("athena", "synapse-serverless"):
+        result = SqlResult([], [], bytes_scanned=100_966, files_read=1, engine=engine)
+        assert result.billed_bytes == 10 * 1024 * 1024
+        assert result.cost_usd == APPROX(10 / 1_048_576 * 5.0, rel=1e-12)
+    # Above the minimum, bytes round up to the next MB: 11 MB + 1 byte bills 12 MB.
+    big = SqlResult([], [], bytes_scanned=11 * 1024 * 1024 + 1, files_read=1, engine="athena")
+    assert big.billed_bytes == 12 * 1024 * 1024
