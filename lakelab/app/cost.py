@@ -136,14 +136,14 @@ def register(app: typer.Typer) -> None:
         from lakelab.stackfiles import load_blueprint
 
         if course is not None:
-            from lakelab.cost import course_cli
+            from lakelab.app import course_cost
 
             if stack is not None or weeks is not None or hours_per_week is not None:
                 raise UserError(
                     "--course prices the plan's own sessions; drop --stack, --weeks and"
                     " --hours-per-week"
                 )
-            course_cli.run(course, load_catalog(), cohort, headcount, as_json)
+            course_cost.run(course, load_catalog(), cohort, headcount, as_json)
             return
         if headcount is not None:
             raise UserError("--learners goes with --course")

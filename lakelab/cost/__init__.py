@@ -4,5 +4,5 @@
   source for every price, a description for every assumption.
 - `model`: the arithmetic, as small pure functions.
 - `estimate`: turns a plan into line items (what is charged, how much, why).
-- `cli`: `lakelab cost`.
+- `course`, `course_estimate`, `scan`: course plans, priced; a scan-priced query's bill.
 """

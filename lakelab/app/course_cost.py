@@ -11,10 +11,11 @@ from typing import Any
 
 from rich.table import Table
 
+from lakelab.app.cost import console, unit_usd
 from lakelab.cost.catalog import Catalog, catalog_path
-from lakelab.cost.cli import console, unit_usd, usd
 from lakelab.cost.course import CoursePlan, load_course
 from lakelab.cost.course_estimate import CLOUDS, CloudCourse, cohort_course, reference_course
+from lakelab.cost.money import usd
 from lakelab.errors import UserError
 
 
