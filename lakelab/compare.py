@@ -163,6 +163,8 @@ class Run:
     finished_at: str = ""
     reconciled: bool = True
     gold: dict[str, GoldTable] = field(default_factory=dict)
+    # Rows the bronze stage read from landing, per source table: what the run was fed.
+    inputs: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -194,6 +196,10 @@ def latest_run(root: Path, stack: str, target: str) -> Run | None:
         run.durations[stage] = float(doc.get("duration_s") or 0.0)
         run.reconciled = run.reconciled and bool(doc.get("reconciled", not doc.get("problems")))
         finished[run_id] = max(finished.get(run_id, ""), str(doc.get("finished_at") or ""))
+        if stage == "bronze":
+            for table, counts in (doc.get("tables") or {}).items():
+                if isinstance(counts, dict) and isinstance(counts.get("rows_in"), int):
+                    run.inputs[str(table)] = int(counts["rows_in"])
         if stage == "gold":
             for table, counts in (doc.get("tables") or {}).items():
                 if isinstance(counts, dict):

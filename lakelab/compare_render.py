@@ -72,7 +72,16 @@ def run_findings(c: Comparison) -> dict[str, str | None]:
     return out
 
 
-def _gold_verdict(a: GoldTable | None, b: GoldTable | None) -> str:
+def same_inputs(aws: Run, azure: Run) -> bool | None:
+    """Whether both runs read the same landing rows (None: not recorded on both)."""
+    if not aws.inputs or not azure.inputs:
+        return None
+    return aws.inputs == azure.inputs
+
+
+def _gold_verdict(a: GoldTable | None, b: GoldTable | None, inputs: bool | None = None) -> str:
+    if inputs is False:
+        return "not comparable: the runs read different inputs"
     if a is None or b is None:
         return "missing on " + ("AWS" if a is None else "Azure")
     if a.rows is None or b.rows is None:
@@ -85,19 +94,23 @@ def _gold_verdict(a: GoldTable | None, b: GoldTable | None) -> str:
 
 
 def _stage_rows(aws: Run, azure: Run) -> list[tuple[str, str, str, str]]:
+    """Stage timings; a ratio only for cloud runs: two twin runs ran on one machine with
+    the same local Spark, so their ratio says nothing about AWS against Azure."""
     rows = []
+    cloud = aws.target == "cloud" and azure.target == "cloud"
     for stage in (*STAGES, "total"):
         if stage == "total":
             a, b = sum(aws.durations.values()), sum(azure.durations.values())
         else:
             a, b = aws.durations.get(stage, -1.0), azure.durations.get(stage, -1.0)
-        ratio = f"{b / a:.2f}x" if a > 0 and b >= 0 else "-"
+        ratio = f"{b / a:.2f}x" if cloud and a > 0 and b >= 0 else "-"
         rows.append((stage, f"{a:.1f}" if a >= 0 else "-", f"{b:.1f}" if b >= 0 else "-", ratio))
     return rows
 
 
 def _gold_rows(aws: Run, azure: Run) -> list[tuple[str, str, str, str, str, str]]:
     rows = []
+    inputs = same_inputs(aws, azure)
     for table in sorted(set(aws.gold) | set(azure.gold)):
         a, b = aws.gold.get(table), azure.gold.get(table)
         rows.append(
@@ -107,7 +120,7 @@ def _gold_rows(aws: Run, azure: Run) -> list[tuple[str, str, str, str, str, str]
                 str(b.rows) if b and b.rows is not None else "-",
                 (a.checksum or "-")[:16] if a else "-",
                 (b.checksum or "-")[:16] if b else "-",
-                _gold_verdict(a, b),
+                _gold_verdict(a, b, inputs),
             )
         )
     return rows
@@ -188,6 +201,18 @@ def to_markdown(c: Comparison) -> str:
             "|---|---:|---:|---:|",
         ]
         out += [f"| {s} | {a} | {b} | {r} |" for s, a, b, r in _stage_rows(aws, azure)]
+        if target == "local":
+            out += [
+                "",
+                "Both twin runs used local Spark on this machine: the timings show where the"
+                " time goes, not how AWS and Azure compare.",
+            ]
+        if same_inputs(aws, azure) is False:
+            out += [
+                "",
+                f"The runs read different inputs (AWS {aws.inputs}, Azure {azure.inputs}):"
+                " load the same data on both before comparing gold.",
+            ]
         out += [
             "",
             "| gold table | AWS rows | Azure rows | AWS checksum | Azure checksum | verdict |",

@@ -35,9 +35,17 @@ def manifest(
 
 
 def lab_run(
-    root: Path, stack: str, target: str, run_id: str, scale: float, rows: int, checksum: str | None
+    root: Path,
+    stack: str,
+    target: str,
+    run_id: str,
+    scale: float,
+    rows: int,
+    checksum: str | None,
+    landing: int = 1000,
 ) -> None:
-    manifest(root, stack, target, run_id, "bronze", 10 * scale)
+    bronze = {"orders": {"rows_in": landing, "rows_out": landing}}
+    manifest(root, stack, target, run_id, "bronze", 10 * scale, tables=bronze)
     manifest(root, stack, target, run_id, "silver", 20 * scale)
     gold: dict[str, Any] = {"rows_in": 1000, "rows_excluded": 40, "rows_out": rows}
     manifest(root, stack, target, run_id, "gold", 5 * scale, tables={"daily_sales": gold})
@@ -71,8 +79,11 @@ def test_runs_on_both_twins_are_compared(tmp_path: Path) -> None:
     c = build("demo", "alice", results=root)
     md = to_markdown(c)
     assert "Runs compared: AWS `r22`" in md and "Azure `r333`" in md
-    assert "| silver | 20.0 | 30.0 | 1.50x |" in md
-    assert "| total | 35.0 | 52.5 | 1.50x |" in md
+    # Two twin runs ran on one machine: timings, but no AWS-vs-Azure ratio.
+    assert "| silver | 20.0 | 30.0 | - |" in md
+    assert "| total | 35.0 | 52.5 | - |" in md
+    assert "not how AWS and Azure compare" in md
+    assert "| silver | 80.0 | 120.0 | 1.50x |" in md  # cloud runs do get a ratio
     assert "| daily_sales | 241 | 241 | ab12 | ab12 | match |" in md
     assert "| daily_sales | 500 | 499 | - | - | DIFFERENT row counts |" in md
     html = to_html(c)
@@ -80,6 +91,17 @@ def test_runs_on_both_twins_are_compared(tmp_path: Path) -> None:
     assert "<script" not in html and "<link" not in html
     assert not re.search(r"(src|href)=", html)
     assert set(re.findall(r"https?://[^\"'<> ]+", html)) == {"http://www.w3.org/2000/svg"}
+
+
+def test_runs_that_read_different_inputs_are_not_called_different(tmp_path: Path) -> None:
+    root = tmp_path / "results"
+    lab_run(root, "demo-alice-aws", "local", "r1", 1.0, 240, "ab12", landing=1000)
+    lab_run(root, "demo-alice-azure", "local", "r2", 1.0, 250, "cd34", landing=1200)
+    md = to_markdown(build("demo", "alice", results=root))
+    assert "| daily_sales | 240 | 250 | ab12 | cd34 | not comparable" in md
+    assert "not comparable: the runs read different inputs |" in md
+    assert "DIFFERENT" not in md
+    assert "The runs read different inputs (AWS {'orders': 1000}, Azure {'orders': 1200})" in md
 
 
 def test_a_run_on_one_side_only(tmp_path: Path) -> None:
