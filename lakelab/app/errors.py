@@ -19,10 +19,12 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return (UserError, BlueprintError, StackNotFound)
 
 
-def run_app(app: typer.Typer) -> None:
-    """Run a Typer app, turning known errors into a single `error:` message."""
+def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
+    """Run a Typer app, turning known errors and usage errors into a single `error:` line."""
+    from typer._click.exceptions import NoArgsIsHelpError
+
     try:
-        result = app(standalone_mode=False)
+        result = app(args=args, prog_name="lakelab", standalone_mode=False)
     except _known_errors() as exc:
         err_console.print(f"[bold red]error:[/] {exc}", markup=True)
         sys.exit(getattr(exc, "exit_code", 2))
@@ -34,13 +36,18 @@ def run_app(app: typer.Typer) -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except NoArgsIsHelpError as exc:  # a bare group: its help is the answer
+        typer.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    except typer.TyperException as exc:
+        # Typer vendors its own click: usage errors (unknown option or command, a missing or
+        # invalid value) are TyperExceptions, not click.ClickException. One line, exit 2.
+        message = " ".join(exc.format_message().split())
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            message += f" (see '{ctx.command_path} --help')"
+        err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+        sys.exit(2)
     # Without standalone mode click hands back `typer.Exit` codes instead of exiting.
     if isinstance(result, int) and result:
         sys.exit(result)
