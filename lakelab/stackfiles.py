@@ -6,6 +6,7 @@ The project root is found from this package's location, or from `LAKELAB_HOME` w
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,32 @@ class StackNotFound(LookupError):
     """No stack config file has that name."""
 
 
+class BadStackName(ValueError):
+    """A stack name that cannot name a stack: too long, or not a plain name (a path)."""
+
+
+# Pulumi's own rule for stack names (alphanumerics, hyphens, underscores, periods; at most 100
+# characters: pkg/backend/diy, "stack names are limited to 100 characters ..."). A leading
+# period is refused as well: `.` and `..` are names Pulumi accepts but paths would climb.
+MAX_STACK_NAME = 100
+_STACK_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+
+
+def check_stack_name(name: str) -> str:
+    """`name` when it can name a stack (and a file or folder named after it); else one line
+    saying why. Every command reaches a stack through `stack_file`, which calls this first."""
+    if len(name) > MAX_STACK_NAME:
+        raise BadStackName(
+            f"stack name {name[:40] + '...'!r} is {len(name)} characters; at most {MAX_STACK_NAME}"
+        )
+    if not _STACK_NAME.fullmatch(name):
+        raise BadStackName(
+            f"stack name {name!r} may only use letters, digits, '-', '_' and '.', and not start"
+            " with '.' (e.g. demo-alice-aws)"
+        )
+    return name
+
+
 def project_root() -> Path:
     return Settings.current().home or Path(__file__).resolve().parent.parent
 
@@ -31,9 +58,17 @@ def stacks_dir() -> Path:
 
 def stack_file(stack: str) -> Path:
     """`stacks/Pulumi.<stack>.yaml`, or `stack` itself when it is a path to a config file."""
-    if stack.endswith((".yaml", ".yml")) and Path(stack).is_file():
+    check_stack_name(stack_name_of(stack))
+    if stack.endswith((".yaml", ".yml")) and _is_file(Path(stack)):
         return Path(stack).resolve()
     return stacks_dir() / f"Pulumi.{stack}.yaml"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a folder name too long for the file system
+        return False
 
 
 def stack_name_of(stack: str) -> str:

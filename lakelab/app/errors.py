@@ -12,11 +12,12 @@ from lakelab.errors import UserError
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
+def known_errors() -> tuple[type[BaseException], ...]:
+    """The errors a user can fix: printed as one line, never as a traceback."""
     from lakelab.blueprint import BlueprintError
-    from lakelab.stackfiles import StackNotFound
+    from lakelab.stackfiles import BadStackName, StackNotFound
 
-    return (UserError, BlueprintError, StackNotFound)
+    return (UserError, BlueprintError, StackNotFound, BadStackName)
 
 
 def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
@@ -25,7 +26,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
 
     try:
         result = app(args=args, prog_name="lakelab", standalone_mode=False)
-    except _known_errors() as exc:
+    except known_errors() as exc:
         err_console.print(f"[bold red]error:[/] {exc}", markup=True)
         sys.exit(getattr(exc, "exit_code", 2))
     except typer.Exit as exc:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakelab.app.errors import known_errors
 from lakelab.errors import UserError
 
 console = Console(highlight=False)
@@ -44,20 +45,23 @@ def register(app: typer.Typer) -> None:
         run_id: Annotated[str | None, typer.Option(help="Run id (default: generated)")] = None,
     ) -> None:
         """Run the medallion jobs on a learner's twin: landing -> bronze -> silver -> gold."""
+        from lakelab.stackfiles import check_stack_name, stack_name_of
         from lakelab.twinrun import run_on_twin
 
+        check_stack_name(stack_name_of(stack))  # the run's log is a file named after it
         if mode not in ("incremental", "full"):
             raise UserError(f"--mode must be incremental or full, not {mode!r}")
         try:
             result = run_on_twin(stack, mode=mode, run_id=run_id, log=lambda s: console.print(s))
-        except UserError:
+        except known_errors():
             raise
         except Exception as exc:  # a failed stage: one line here, the whole story in a log
             import traceback
 
             from lakelab.twinrun import mirror_root
 
-            log = mirror_root(stack).parent / "last-error.log"
+            log = mirror_root(stack_name_of(stack)).parent / "last-error.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
             log.write_text(traceback.format_exc())
             raise UserError(
                 f"the run on {stack} failed: {root_cause(exc)} (details: {log})"
