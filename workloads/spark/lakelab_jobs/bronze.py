@@ -33,8 +33,10 @@ def landing_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
 
 
 def bronze_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
+    """Batches bronze holds: `batch=` folders with data in them (an emptied folder is a
+    batch still to ingest)."""
     prefix = f"{BATCH}="
-    dirs = fs.list_dirs(lake.bronze_table(entity.name))
+    dirs = fs.dirs_with_files(lake.bronze_table(entity.name))
     return [d.removeprefix(prefix) for d in dirs if d.startswith(prefix)]
 
 
@@ -43,7 +45,11 @@ def read_landing(spark: SparkSession, lake: Lake, entity: Entity, batches: list[
     match the contract (by position and name), so a reordered or renamed source fails
     loudly here."""
     schema = T.StructType([T.StructField(c, T.StringType()) for c in entity.landing])
-    reader = spark.read.options(header=True, enforceSchema=False, mode="PERMISSIVE").schema(schema)
+    # multiLine: a quoted field may hold a line break (RFC 4180); line-by-line parsing would
+    # cut such a record in two.
+    reader = spark.read.options(
+        header=True, enforceSchema=False, mode="PERMISSIVE", multiLine=True
+    ).schema(schema)
     paths = [join(lake.landing_dir(entity.name), b + CSV_SUFFIX) for b in batches]
     if len(batches) > MAX_UNION:
         # Many files (a rebuild after months of daily batches): one scan, lineage per row.
