@@ -75,6 +75,15 @@ class LakeFS:
         finally:
             stream.close()
 
+    def read_head(self, uri: str, limit: int = 65_536) -> bytes:
+        """Up to `limit` first bytes of a file (a header line, without reading the rest)."""
+        fs, path = self._resolve(uri)
+        stream = fs.open(path)
+        try:
+            return bytes(stream.readNBytes(limit))
+        finally:
+            stream.close()
+
     def write_text(self, uri: str, text: str) -> None:
         fs, path = self._resolve(uri)
         stream = fs.create(path, True)
