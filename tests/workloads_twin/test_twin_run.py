@@ -174,14 +174,13 @@ def test_a_batch_of_only_new_orders_merges_on_both_clouds(
     with env.active():
         for stack in STACKS:
             lake = lake_for(stack)
-            env_vars = dict(lake.env)  # type: ignore[attr-defined]
-            before = runs_silver_rows(env_vars)
+            before = runs_silver_rows(stack)
             lake.put("landing", "orders/batch-0003.csv", new_orders("NEW", "2025-03-01"))
             result = run_on_twin(stack, run_id="new-keys", log=lambda _: None)
             silver = next(m for m in result.manifests if m["stage"] == "silver")
             orders = silver["tables"]["orders"]
             assert (orders["inserted"], orders["updated"], orders["files_replaced"]) == (3, 0, 0)
-            assert runs_silver_rows(env_vars) == before + 3, stack
+            assert runs_silver_rows(stack) == before + 3, stack
             new_day = [r for r in gold_rows(stack) if str(r["order_date"]) == "2025-03-01"]
             assert [(r["orders"], r["units"], str(r["revenue"])) for r in new_day] == [
                 (3, 6, "15.00")
@@ -189,7 +188,7 @@ def test_a_batch_of_only_new_orders_merges_on_both_clouds(
             # And the lake is not left broken: the next run works and finds nothing to do.
             again = run_on_twin(stack, run_id="new-keys-again", log=lambda _: None)
             assert again.pulled == 0
-            assert runs_silver_rows(env_vars) == before + 3, stack
+            assert runs_silver_rows(stack) == before + 3, stack
 
 
 def test_a_bad_header_is_one_line_naming_the_file(
@@ -228,8 +227,7 @@ def test_a_run_that_fails_after_bronze_leaves_the_lake_runnable(
     with env.active():
         for stack in STACKS:
             lake = lake_for(stack)
-            env_vars = dict(lake.env)  # type: ignore[attr-defined]
-            before = runs_silver_rows(env_vars)
+            before = runs_silver_rows(stack)
             victim = sorted(k for k in lake.keys("silver", "orders/") if k.endswith(".parquet"))[0]
             good = lake.get("silver", victim)
             lake.put("silver", victim, b"not parquet")
@@ -242,4 +240,4 @@ def test_a_run_that_fails_after_bronze_leaves_the_lake_runnable(
             result = run_on_twin(stack, run_id="recovered", log=lambda _: None)
             bronze = next(m for m in result.manifests if m["stage"] == "bronze")
             assert bronze["tables"]["orders"]["batches"] == ["batch-0005"], stack
-            assert runs_silver_rows(env_vars) == before + 3, stack
+            assert runs_silver_rows(stack) == before + 3, stack
