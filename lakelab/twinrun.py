@@ -19,7 +19,9 @@ Every transfer uses the learner's own credentials.
 from __future__ import annotations
 
 import json
+import shutil
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,7 @@ from typing import Any
 
 from lakelab.catalog import scan_tables
 from lakelab.clouds import cloud_for
+from lakelab.errors import UserError
 from lakelab.lake import Lake, lake_for
 from lakelab.naming import CATALOG_LAYERS
 from lakelab.settings import Settings
@@ -87,9 +90,32 @@ def _current(entry: list[Any] | None, version: str) -> bool:
     return not version or not known or known == version
 
 
+def _untouched(entry: list[Any] | None, path: Path) -> bool:
+    """Whether the mirrored file is as it was last synced (a failed run may have changed it
+    without pushing)."""
+    st = path.stat()
+    return entry is not None and entry[:2] == [st.st_size, st.st_mtime_ns]
+
+
+def _prune(root: Path) -> None:
+    """Drop what no lake object stands for: staging folders of runs that stopped, and
+    folders left empty (an empty `batch=` folder would read as an ingested batch)."""
+    for layer in LAYERS_PULLED:
+        base = root / layer
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            if path.is_dir() and ".__staging-" in path.name:
+                shutil.rmtree(path)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
 def pull(lake: Lake, root: Path) -> int:
-    """Bring the mirror up to date with the lake; returns files downloaded. An object is
-    downloaded when it is new to the mirror or was rewritten in the lake since."""
+    """Make the mirror an exact copy of the lake; returns files downloaded. An object is
+    downloaded when it is new to the mirror, was rewritten in the lake since, or its mirrored
+    copy was changed by a run that did not finish (the lake is the truth; nothing of a failed
+    run survives into the next)."""
     index = _index(root)
     downloaded = 0
     for layer in LAYERS_PULLED:
@@ -101,7 +127,11 @@ def pull(lake: Lake, root: Path) -> int:
                 index.pop(key, None)
         for rel, version in sorted(remote.items()):
             key = f"{layer}/{rel}"
-            if key in local and _current(index.get(key), version):
+            if (
+                key in local
+                and _current(index.get(key), version)
+                and _untouched(index.get(key), local[key])
+            ):
                 if version:
                     index[key] = [*index[key][:2], version]
                 continue
@@ -111,6 +141,7 @@ def pull(lake: Lake, root: Path) -> int:
             st = target.stat()
             index[key] = [st.st_size, st.st_mtime_ns, version]
             downloaded += 1
+    _prune(root)
     (root / SYNC_INDEX).write_text(json.dumps(index))
     return downloaded
 
@@ -154,6 +185,23 @@ def register_catalog(lake: Lake, root: Path) -> int:
     return len(specs)
 
 
+def _failed(stack: str, lake: Lake, root: Path, exc: Exception) -> UserError:
+    """A failed medallion run as one line naming the cause, with the whole story (Python
+    traceback, Java frames) in `runs/<stack>/last-error.log`. Mirror paths in the message
+    are given as the lake's own URIs, which is where the learner put the file."""
+    from lakelab_jobs.failures import describe
+
+    log = root.parent / "last-error.log"
+    log.write_text("".join(traceback.format_exception(exc)))
+    message = describe(exc)
+    for layer in LAYERS_PULLED:
+        message = message.replace((root / layer).as_uri() + "/", lake.uri(layer))
+    spark_log = log.parent / "spark.log"
+    return UserError(
+        f"the run on {stack} failed: {message} (details: {log}; Spark log: {spark_log})"
+    )
+
+
 def run_on_twin(
     stack: str,
     mode: str = "incremental",
@@ -178,13 +226,17 @@ def run_on_twin(
 
     result.pulled = timed("pull", lambda: pull(lake, root))
     log(f"pulled {result.pulled} new object(s) from {stack}")
-    spark = timed("spark_start", local_session)
+    spark_log = root.parent / "spark.log"
+    spark = timed("spark_start", lambda: local_session(log_file=spark_log))
     request = RunRequest(
         lake=JobLake.under(root),
         run_id=result.run_id,
         mode=mode,  # type: ignore[arg-type]
     )
-    manifests = timed("medallion", lambda: run(spark, request))
+    try:
+        manifests = timed("medallion", lambda: run(spark, request))
+    except Exception as exc:
+        raise _failed(stack, lake, root, exc) from None
     result.manifests = [json.loads(m.to_json()) for m in manifests]
     for m in result.manifests:
         log(f"  {m['stage']}: {m.get('duration_s', 0):.2f}s")

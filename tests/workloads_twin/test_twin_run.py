@@ -151,3 +151,93 @@ def test_rerun_without_new_data_changes_nothing(
         assert again.pulled == 0
         assert again.deleted == 0
         assert gold_rows("demo-alice-azure") == before
+
+
+ORDERS_HEADER = (
+    "order_id,customer_id,product_id,channel,region,quantity,unit_price,status,order_ts,updated_at"
+)
+
+
+def new_orders(prefix: str, day: str) -> bytes:
+    """Orders whose keys no batch has used: the normal daily feed."""
+    lines = [
+        f"{prefix}{i},C0000001,P00001,web,north,{i},2.50,placed,{day} 0{i}:00:00,{day} 0{i}:30:00"
+        for i in range(1, 4)
+    ]
+    return ("\n".join([ORDERS_HEADER, *lines]) + "\n").encode()
+
+
+def test_a_batch_of_only_new_orders_merges_on_both_clouds(
+    twin_runs: tuple[TwinEnv, dict[str, TwinRun]],
+) -> None:
+    env, _ = twin_runs
+    with env.active():
+        for stack in STACKS:
+            lake = lake_for(stack)
+            before = runs_silver_rows(stack)
+            lake.put("landing", "orders/batch-0003.csv", new_orders("NEW", "2025-03-01"))
+            result = run_on_twin(stack, run_id="new-keys", log=lambda _: None)
+            silver = next(m for m in result.manifests if m["stage"] == "silver")
+            orders = silver["tables"]["orders"]
+            assert (orders["inserted"], orders["updated"], orders["files_replaced"]) == (3, 0, 0)
+            assert runs_silver_rows(stack) == before + 3, stack
+            new_day = [r for r in gold_rows(stack) if str(r["order_date"]) == "2025-03-01"]
+            assert [(r["orders"], r["units"], str(r["revenue"])) for r in new_day] == [
+                (3, 6, "15.00")
+            ], stack
+            # And the lake is not left broken: the next run works and finds nothing to do.
+            again = run_on_twin(stack, run_id="new-keys-again", log=lambda _: None)
+            assert again.pulled == 0
+            assert runs_silver_rows(stack) == before + 3, stack
+
+
+def test_a_bad_header_is_one_line_naming_the_file(
+    twin_runs: tuple[TwinEnv, dict[str, TwinRun]],
+) -> None:
+    from lakelab.errors import UserError
+
+    env, _ = twin_runs
+    with env.active():
+        for stack in STACKS:
+            lake = lake_for(stack)
+            bronze_before = sorted(lake.keys("bronze"))
+            bad = ORDERS_HEADER.replace("customer_id", "customer") + "\n"
+            lake.put("landing", "orders/batch-0004.csv", bad.encode())
+            with pytest.raises(UserError) as failure:
+                run_on_twin(stack, run_id="bad-header", log=lambda _: None)
+            message = str(failure.value)
+            assert "\n" not in message
+            assert f"{lake.uri('landing')}orders/batch-0004.csv: line 1:" in message
+            assert "column 2 is 'customer', expected 'customer_id'" in message
+            log = Path(message.split("(details: ")[1].split(";")[0])
+            assert "LandingError" in log.read_text()
+            assert sorted(lake.keys("bronze")) == bronze_before
+            lake.delete("landing", ["orders/batch-0004.csv"])
+
+
+def test_a_run_that_fails_after_bronze_leaves_the_lake_runnable(
+    twin_runs: tuple[TwinEnv, dict[str, TwinRun]],
+) -> None:
+    """Silver fails (a learner overwrote a silver file) after bronze wrote the new batch to
+    the mirror; nothing is pushed, and once the file is restored the next run ingests and
+    merges the batch as if the failure had never happened."""
+    from lakelab.errors import UserError
+
+    env, _ = twin_runs
+    with env.active():
+        for stack in STACKS:
+            lake = lake_for(stack)
+            before = runs_silver_rows(stack)
+            victim = sorted(k for k in lake.keys("silver", "orders/") if k.endswith(".parquet"))[0]
+            good = lake.get("silver", victim)
+            lake.put("silver", victim, b"not parquet")
+            lake.put("landing", "orders/batch-0005.csv", new_orders("LATE", "2025-03-02"))
+            with pytest.raises(UserError, match=r"the run on .* failed: "):
+                run_on_twin(stack, run_id="broken", log=lambda _: None)
+            assert not [k for k in lake.keys("bronze") if "batch-0005" in k], stack
+
+            lake.put("silver", victim, good)
+            result = run_on_twin(stack, run_id="recovered", log=lambda _: None)
+            bronze = next(m for m in result.manifests if m["stage"] == "bronze")
+            assert bronze["tables"]["orders"]["batches"] == ["batch-0005"], stack
+            assert runs_silver_rows(stack) == before + 3, stack

@@ -7,6 +7,8 @@ whole table. Either way a rerun overwrites the partitions it writes, never appen
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from functools import reduce
 from typing import Any
@@ -33,9 +35,58 @@ def landing_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
 
 
 def bronze_batches(fs: LakeFS, lake: Lake, entity: Entity) -> list[str]:
+    """Batches bronze holds: `batch=` folders with data in them (an emptied folder is a
+    batch still to ingest)."""
     prefix = f"{BATCH}="
-    dirs = fs.list_dirs(lake.bronze_table(entity.name))
+    dirs = fs.dirs_with_files(lake.bronze_table(entity.name))
     return [d.removeprefix(prefix) for d in dirs if d.startswith(prefix)]
+
+
+class LandingError(ValueError):
+    """A landing file the contract cannot read; the message names the file and the line."""
+
+
+def _header(head: bytes) -> list[str] | None:
+    """The first CSV record of a file's first bytes; None for an empty file."""
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if not text.strip():
+        return None
+    return next(csv.reader(io.StringIO(text.splitlines()[0])), [])
+
+
+def check_headers(fs: LakeFS, lake: Lake, entity: Entity, batches: list[str]) -> None:
+    """Fail before Spark starts on a file whose header is not the contract's, by position
+    and name (case-insensitive, as Spark compares them), with one line saying where."""
+    expected = list(entity.landing)
+    for batch in batches:
+        path = join(lake.landing_dir(entity.name), batch + CSV_SUFFIX)
+        found = _header(fs.read_head(path))
+        if found is None:
+            continue  # an empty file holds no rows (Spark reads none)
+        names = [name.strip() for name in found]
+        if [n.lower() for n in names] == [n.lower() for n in expected]:
+            continue
+        where = next(
+            (
+                i
+                for i, (a, b) in enumerate(zip(names, expected, strict=False))
+                if a.lower() != b.lower()
+            ),
+            min(len(names), len(expected)),
+        )
+        got = repr(names[where]) if where < len(names) else "nothing"
+        want = repr(expected[where]) if where < len(expected) else "no more columns"
+        raise LandingError(
+            f"{path}: line 1: the header does not match the {entity.name} contract: "
+            f"column {where + 1} is {got}, expected {want} (expected header: "
+            f"{','.join(expected)})"
+        )
+
+
+def pending_batches(fs: LakeFS, lake: Lake, entity: Entity, full: bool) -> list[str]:
+    """Landing batches a run ingests: all when `full`, else those bronze does not hold."""
+    done = set() if full else set(bronze_batches(fs, lake, entity))
+    return [b for b in landing_batches(fs, lake, entity) if b not in done]
 
 
 def read_landing(spark: SparkSession, lake: Lake, entity: Entity, batches: list[str]) -> DataFrame:
@@ -43,7 +94,11 @@ def read_landing(spark: SparkSession, lake: Lake, entity: Entity, batches: list[
     match the contract (by position and name), so a reordered or renamed source fails
     loudly here."""
     schema = T.StructType([T.StructField(c, T.StringType()) for c in entity.landing])
-    reader = spark.read.options(header=True, enforceSchema=False, mode="PERMISSIVE").schema(schema)
+    # multiLine: a quoted field may hold a line break (RFC 4180); line-by-line parsing would
+    # cut such a record in two.
+    reader = spark.read.options(
+        header=True, enforceSchema=False, mode="PERMISSIVE", multiLine=True
+    ).schema(schema)
     paths = [join(lake.landing_dir(entity.name), b + CSV_SUFFIX) for b in batches]
     if len(batches) > MAX_UNION:
         # Many files (a rebuild after months of daily batches): one scan, lineage per row.
@@ -75,9 +130,7 @@ def ingest(
     full: bool,
 ) -> dict[str, Any]:
     """Land new batches (or all, when `full`) into bronze; returns the table's counts."""
-    available = landing_batches(fs, lake, entity)
-    done = set() if full else set(bronze_batches(fs, lake, entity))
-    todo = [b for b in available if b not in done]
+    todo = pending_batches(fs, lake, entity, full)
     counts: dict[str, Any] = {"batches": todo, "rows_in": 0, "rows_out": 0}
     if not todo:
         if full:

@@ -40,13 +40,6 @@ class LakeFS:
         fs, path = self._resolve(uri)
         return bool(fs.exists(path))
 
-    def list_dirs(self, uri: str) -> list[str]:
-        """Names of the sub-directories of `uri` (empty if it does not exist), sorted."""
-        fs, path = self._resolve(uri)
-        if not fs.exists(path):
-            return []
-        return sorted(s.getPath().getName() for s in fs.listStatus(path) if s.isDirectory())
-
     def list_files(self, uri: str) -> list[str]:
         """Names of the files directly in `uri`, sorted; hidden (`_`, `.`) names left out."""
         fs, path = self._resolve(uri)
@@ -55,6 +48,23 @@ class LakeFS:
         names = (s.getPath().getName() for s in fs.listStatus(path) if s.isFile())
         return sorted(n for n in names if not n.startswith(("_", ".")))
 
+    def dirs_with_files(self, uri: str) -> list[str]:
+        """Names of the sub-directories of `uri` that hold at least one visible file at any
+        depth, sorted. One recursive listing (a flat listing on object stores); an empty
+        folder left behind by a deleted or failed write does not count."""
+        fs, path = self._resolve(uri)
+        if not fs.exists(path):
+            return []
+        base = path.toUri().getPath().rstrip("/") + "/"
+        found: set[str] = set()
+        files = fs.listFiles(path, True)
+        while files.hasNext():
+            relative = files.next().getPath().toUri().getPath().removeprefix(base)
+            parts = relative.split("/")
+            if len(parts) > 1 and not parts[-1].startswith(("_", ".")):
+                found.add(parts[0])
+        return sorted(found)
+
     def read_text(self, uri: str) -> str | None:
         fs, path = self._resolve(uri)
         if not fs.exists(path):
@@ -62,6 +72,15 @@ class LakeFS:
         stream = fs.open(path)
         try:
             return bytes(stream.readAllBytes()).decode("utf-8")
+        finally:
+            stream.close()
+
+    def read_head(self, uri: str, limit: int = 65_536) -> bytes:
+        """Up to `limit` first bytes of a file (a header line, without reading the rest)."""
+        fs, path = self._resolve(uri)
+        stream = fs.open(path)
+        try:
+            return bytes(stream.readNBytes(limit))
         finally:
             stream.close()
 

@@ -73,6 +73,10 @@ def _bronze(spark: SparkSession, fs: LakeFS, request: RunRequest, manifest: Mani
     lake, full = request.lake, request.mode == "full"
     manifest.effective_mode = request.mode
     ingested_at = utc_now()
+    # Every header first: a bad file stops the run before any table changes.
+    for entity in ENTITIES.values():
+        todo = bronze.pending_batches(fs, lake, entity, full)
+        bronze.check_headers(fs, lake, entity, todo)
     for entity in ENTITIES.values():
         counts = bronze.ingest(spark, fs, lake, entity, request.run_id, ingested_at, full)
         manifest.tables[entity.name] = counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -47,6 +48,34 @@ LOCAL_CONF: Final[dict[str, str]] = {
 }
 
 
+# Spark's own log (WARN and up, with Java stack traces) goes to a file, not to the console
+# the learner reads: a failed job is reported as one line by the caller.
+_LOG4J2 = """\
+status = error
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {path}
+appender.file.append = true
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{{yy/MM/dd HH:mm:ss}} %p %c{{1}}: %m%n%ex
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+logger.parquet.name = org.apache.parquet
+logger.parquet.level = error
+"""
+
+
+def log_to_file(log_file: Path) -> dict[str, str]:
+    """Driver settings that send the JVM's log to `log_file` (effective when the JVM starts:
+    a session already running in this process keeps its log)."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    config = log_file.with_suffix(".log4j2.properties")
+    config.write_text(_LOG4J2.format(path=log_file.resolve().as_posix()))
+    return {
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={config.resolve().as_uri()}"
+    }
+
+
 def configure(spark: SparkSession) -> SparkSession:
     """Apply the runtime settings the pipeline relies on to an existing session."""
     for key, value in RUNTIME_CONF.items():
@@ -54,14 +83,18 @@ def configure(spark: SparkSession) -> SparkSession:
     return spark
 
 
-def local_session(cores: int = 2, app_name: str = "lakelab-jobs") -> SparkSession:
-    """A local Spark session (reused if one is already running in this process)."""
+def local_session(
+    cores: int = 2, app_name: str = "lakelab-jobs", log_file: Path | None = None
+) -> SparkSession:
+    """A local Spark session (reused if one is already running in this process). With
+    `log_file`, Spark's log goes there instead of the console."""
     from pyspark.sql import SparkSession
 
     # Python workers (if any) run in this interpreter, not whatever `python3` is on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
-    for key, value in {**LOCAL_CONF, **RUNTIME_CONF}.items():
+    logging = log_to_file(log_file) if log_file is not None else {}
+    for key, value in {**LOCAL_CONF, **RUNTIME_CONF, **logging}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")

@@ -221,12 +221,33 @@ class _Located:
     silver_rows: int
 
 
-def _locate(spark: SparkSession, table: str, entity: Entity, incoming: DataFrame) -> _Located:
+def _silver_rows(spark: SparkSession, table: str) -> int:
+    """Rows in the table; a count without columns is answered from Parquet footers."""
+    return int(spark.read.parquet(table).count())
+
+
+def _nothing_located(spark: SparkSession, table: str, entity: Entity) -> _Located:
+    """No incoming winners (every input row quarantined or a duplicate): nothing to merge."""
+    empty = spark.createDataFrame(
+        [], spark.read.parquet(table).select(*entity.silver_columns).schema
+    )
+    dates: list[str] | None = [] if entity is ORDERS else None
+    return _Located(empty, 0, 0, 0, [], dates, None, _silver_rows(spark, table))
+
+
+def _locate(
+    spark: SparkSession, table: str, entity: Entity, incoming: DataFrame, incoming_rows: int
+) -> _Located:
     """Find where each incoming key lives in silver and decide inserted / updated / stale.
 
     The incoming side is small, so it is broadcast and the table is scanned once, reading
-    three columns. All the numbers come back as observed metrics of that one pass.
+    three columns; the matches are materialised by that scan's own action. The silver row
+    count is observed on the same scan: its observation sits in the plan's only stage, so
+    Spark cannot prune it (adaptive execution drops a sub-plan whose result turns out empty,
+    observations included, which is what happens when no incoming key is in silver yet).
     """
+    if not incoming_rows:
+        return _nothing_located(spark, table, entity)
     key, dated = entity.key, entity is ORDERS
     before, summary = Observation(f"{entity.name}_b"), Observation(f"{entity.name}_s")
     old = [F.col("updated_at").alias(_OLD_UPDATED), F.input_file_name().alias(_FILE)]
@@ -237,14 +258,16 @@ def _locate(spark: SparkSession, table: str, entity: Entity, incoming: DataFrame
         .select(key, *old)
         .observe(before, F.count(F.lit(1)).alias("rows"))
         .join(F.broadcast(incoming.select(key)), key)
+        .localCheckpoint(eager=True)
     )
+    silver_rows = int(before.get["rows"])
     won = F.col(_CLASS) != "stale"
 
     def dates(column: str) -> Column:
         return _json_set(F.when(won, F.col(column).cast("string")) if dated else None)
 
     classified = (
-        incoming.join(located, key, "left")
+        incoming.join(F.broadcast(located), key, "left")
         .withColumn(
             _CLASS,
             F.when(F.col(_OLD_UPDATED).isNull(), "inserted")
@@ -271,7 +294,7 @@ def _locate(spark: SparkSession, table: str, entity: Entity, incoming: DataFrame
         files=sorted(json.loads(found["files"])),
         dates=sorted(touched) if dated else None,
         max_updated_at=found["max"],
-        silver_rows=int(before.get["rows"]),
+        silver_rows=silver_rows,
     )
 
 
@@ -319,13 +342,16 @@ def merge_incremental(
         small = int(reasons.get["rows_in"]) <= SMALL_INPUT
         incoming = latest_per_key(validated, entity, duplicates, small)
         incoming = incoming.localCheckpoint(eager=True)
+    counts = _counts(batches, reasons, duplicates)
     with step(f"{name}.locate"):
-        found = _locate(spark, table, entity, incoming)
+        winners = counts.rows_in - counts.quarantined - counts.duplicates_in_input
+        found = _locate(spark, table, entity, incoming, winners)
     staging = lake.staging(table, run_id)
     with step(f"{name}.rewrite"):
-        removed, written = _rewrite(spark, entity, found.classified, found.files, staging)
+        removed = written = 0
+        if found.inserted + found.updated:  # else nothing changes: no files to stage
+            removed, written = _rewrite(spark, entity, found.classified, found.files, staging)
 
-    counts = _counts(batches, reasons, duplicates)
     counts.inserted, counts.updated, counts.stale_versions = (
         found.inserted,
         found.updated,
