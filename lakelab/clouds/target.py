@@ -67,6 +67,24 @@ class Lake(Protocol):
     def delete(self, layer: str, keys: list[str]) -> None: ...
 
 
+class ProfileLake:
+    """What every cloud's lake shares: it is its learner's profile, seen as layers."""
+
+    def __init__(self, profile: LearnerProfile) -> None:
+        self.profile = profile
+
+    @property
+    def stack(self) -> str:
+        return self.profile.stack
+
+    @property
+    def cloud(self) -> Cloud:
+        return self.profile.cloud
+
+    def location(self, layer: str) -> str:
+        return self.profile.location(layer)
+
+
 class CloudTarget(Protocol):
     """One cloud as lakelab knows it."""
 

@@ -7,31 +7,20 @@ from typing import Any, Final
 
 from lakelab.clouds.aws.clients import Target
 from lakelab.clouds.aws.names import s3_uri
+from lakelab.clouds.target import ProfileLake
 from lakelab.profile import LearnerProfile
-from lakelab.regions import Cloud
 
 TRANSFER_THREADS: Final = 8
 
 
-class S3Lake:
+class S3Lake(ProfileLake):
     """Layers are buckets; the client signs as the learner (their IAM user's keys)."""
 
     def __init__(self, profile: LearnerProfile) -> None:
-        self.profile = profile
+        super().__init__(profile)
         self.client: Any = Target(
             profile.endpoint, profile.key_id, profile.secret, profile.region
         ).client("s3")
-
-    @property
-    def stack(self) -> str:
-        return self.profile.stack
-
-    @property
-    def cloud(self) -> Cloud:
-        return self.profile.cloud
-
-    def location(self, layer: str) -> str:
-        return self.profile.location(layer)
 
     def uri(self, layer: str, key: str = "") -> str:
         return s3_uri(self.location(layer), key)

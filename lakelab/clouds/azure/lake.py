@@ -8,27 +8,16 @@ from __future__ import annotations
 
 from lakelab.clouds.azure.clients import service
 from lakelab.clouds.azure.names import abfs_uri
+from lakelab.clouds.target import ProfileLake
 from lakelab.profile import LearnerProfile
-from lakelab.regions import Cloud
 
 
-class BlobLake:
+class BlobLake(ProfileLake):
     """Layers are containers of the learner's storage account."""
 
     def __init__(self, profile: LearnerProfile) -> None:
-        self.profile = profile
+        super().__init__(profile)
         self.service = service(profile.endpoint, profile.key_id, profile.secret)
-
-    @property
-    def stack(self) -> str:
-        return self.profile.stack
-
-    @property
-    def cloud(self) -> Cloud:
-        return self.profile.cloud
-
-    def location(self, layer: str) -> str:
-        return self.profile.location(layer)
 
     def uri(self, layer: str, key: str = "") -> str:
         return abfs_uri(self.location(layer), key)
