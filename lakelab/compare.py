@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from lakelab.clouds import cloud_for
 from lakelab.errors import UserError
 from lakelab.naming import STAGES
+from lakelab.regions import CLOUDS
 from lakelab.settings import RESULTS, Settings
 
 if TYPE_CHECKING:
@@ -41,85 +43,31 @@ TARGETS: Final = ("local", "cloud")
 TARGET_LABEL: Final = {"local": "both local twins", "cloud": "both clouds"}
 
 
-@dataclass(frozen=True)
-class Concept:
-    name: str
-    aws: str
-    azure: str
-    aws_types: tuple[str, ...]
-    azure_types: tuple[str, ...]
-
-
-WAREHOUSE_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "serverless": (
-        "Redshift Serverless (namespace, workgroup, usage limit)",
-        "Synapse serverless SQL pool (built into the workspace; no resource of its own)",
-    ),
-    "provisioned": ("Redshift cluster", "Synapse dedicated SQL pool (created paused)"),
-    "none": ("none", "none"),
-}
-CONCEPTS: Final[tuple[Concept, ...]] = (
-    Concept(
-        "Lake storage",
-        "S3 buckets",
-        "ADLS Gen2 account and filesystems",
-        ("aws:s3/",),
-        ("azure-native:storage:",),
-    ),
-    Concept(
-        "Catalog",
-        "Glue Data Catalog databases and crawler",
-        "Synapse serverless SQL databases (created by the workload; no ARM resource)",
-        ("aws:glue/catalogDatabase", "aws:glue/crawler"),
-        (),
-    ),
-    Concept(
-        "Spark ETL and orchestration",
-        "Glue jobs, workflow and triggers",
-        "Synapse Spark pool and job definition; Data Factory pipeline",
-        ("aws:glue/job", "aws:glue/workflow", "aws:glue/trigger"),
-        ("azure-native:synapse:BigDataPool", "azure-native:datafactory:", "command:local:Command"),
-    ),
-    Concept(
-        "Ad-hoc SQL",
-        "Athena workgroup",
-        "Synapse serverless SQL endpoint (workspace, firewall)",
-        ("aws:athena/",),
-        ("azure-native:synapse:Workspace", "azure-native:synapse:IpFirewallRule"),
-    ),
-    Concept(
-        "Warehouse",
-        "",
-        "",
-        ("aws:redshiftserverless/", "aws:redshift/"),
-        ("azure-native:synapse:SqlPool",),
-    ),
-    Concept(
-        "Identity and access",
-        "IAM user or role, policies",
-        "resource group, role assignments",
-        ("aws:iam/",),
-        ("azure-native:authorization:", "azure-native:resources:"),
-    ),
-    Concept(
-        "Budget",
-        "AWS Budgets",
-        "Cost Management budget",
-        ("aws:budgets/",),
-        ("azure-native:consumption:",),
-    ),
+# The parts of a lab, in report order; each cloud's home says what a part is on that cloud.
+CONCEPTS: Final = (
+    "Lake storage",
+    "Catalog",
+    "Spark ETL and orchestration",
+    "Ad-hoc SQL",
+    "Warehouse",
+    "Identity and access",
+    "Budget",
 )
 OTHER: Final = "Engine helpers"
 
 
 def concept_of(r: PlannedResource, cloud: str) -> str:
-    if r.type == "command:local:Command" and "pause" in r.name:
-        return "Warehouse"
-    for concept in CONCEPTS:
-        prefixes = concept.aws_types if cloud == "aws" else concept.azure_types
-        if any(r.type.startswith(p) for p in prefixes):
-            return concept.name
-    return OTHER
+    return cloud_for(cloud).concepts.concept_of(r.type, r.name) or OTHER
+
+
+def concept_label(cloud: str, concept: str | None, warehouse_mode: str) -> str:
+    """What `concept` (None: the rest) is called on `cloud`."""
+    concepts = cloud_for(cloud).concepts
+    if concept is None:
+        return concepts.other
+    if concept == "Warehouse":
+        return concepts.warehouse.get(warehouse_mode, "")
+    return concepts.labels.get(concept, "")
 
 
 def short_type(type_: str) -> str:
@@ -132,7 +80,7 @@ def short_type(type_: str) -> str:
 
 
 def counts_by_concept(plan: Plan) -> dict[str, Counter[str]]:
-    out: dict[str, Counter[str]] = {c.name: Counter() for c in CONCEPTS}
+    out: dict[str, Counter[str]] = {c: Counter() for c in CONCEPTS}
     out[OTHER] = Counter()
     for r in plan.resources:
         if r.custom:
@@ -243,7 +191,9 @@ class Comparison:
 
     @property
     def warehouse_mode(self) -> str:
-        return str(self.plans["aws"].outputs["cost_inputs"]["warehouse_mode"])
+        # Every plan of the comparison comes from the same blueprint settings.
+        plan = self.plans[CLOUDS[0]]
+        return str(plan.outputs["cost_inputs"]["warehouse_mode"])
 
 
 def build(
@@ -260,7 +210,7 @@ def build(
     cat = load_catalog()
     plans = learner_plans(cohort, learner)
     root = results_root(results)
-    stacks = {c: f"{cohort}-{learner}-{c}" for c in ("aws", "azure")}
+    stacks = {c: f"{cohort}-{learner}-{c}" for c in CLOUDS}
     return Comparison(
         cohort=cohort,
         learner=learner,
@@ -270,5 +220,5 @@ def build(
         weeks=weeks if weeks is not None else cat.course.weeks,
         hours_per_week=hours_per_week if hours_per_week is not None else cat.course.hours_per_week,
         results=root,
-        runs={t: {c: latest_run(root, stacks[c], t) for c in ("aws", "azure")} for t in TARGETS},
+        runs={t: {c: latest_run(root, stacks[c], t) for c in CLOUDS} for t in TARGETS},
     )

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections import Counter
 
+from lakelab.clouds import cloud_for
 from lakelab.compare import (
     CONCEPTS,
     OTHER,
     TARGET_LABEL,
     TARGETS,
-    WAREHOUSE_LABELS,
     Comparison,
     GoldTable,
     Run,
+    concept_label,
     counts_by_concept,
 )
 from lakelab.cost.money import usd
 from lakelab.naming import STAGES
+from lakelab.regions import CLOUDS
+
+# The pair a report compares: the registry's two clouds, in its order (AWS, then Azure).
+A, B = CLOUDS
 
 
 def _money(value: float) -> str:
@@ -29,16 +34,12 @@ def _types_cell(counter: Counter[str], sep: str) -> str:
 
 def mapping_rows(c: Comparison, sep: str = "<br>") -> list[tuple[str, str, int, str, int]]:
     """(concept, AWS cell, AWS count, Azure cell, Azure count)."""
-    aws, azure = counts_by_concept(c.plans["aws"]), counts_by_concept(c.plans["azure"])
+    aws, azure = counts_by_concept(c.plans[A]), counts_by_concept(c.plans[B])
     rows = []
     for concept in (*CONCEPTS, None):
-        name = concept.name if concept else OTHER
-        if concept and concept.name == "Warehouse":
-            aws_label, azure_label = WAREHOUSE_LABELS.get(c.warehouse_mode, ("", ""))
-        elif concept:
-            aws_label, azure_label = concept.aws, concept.azure
-        else:
-            aws_label, azure_label = "providers, generated passwords", "generated passwords"
+        name = concept or OTHER
+        aws_label = concept_label(A, concept, c.warehouse_mode)
+        azure_label = concept_label(B, concept, c.warehouse_mode)
         rows.append(
             (
                 name,
@@ -58,14 +59,14 @@ def run_findings(c: Comparison) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for target in TARGETS:
         pair = c.runs[target]
-        missing = [cloud for cloud in ("aws", "azure") if pair[cloud] is None]
+        missing = [cloud for cloud in CLOUDS if pair[cloud] is None]
         if not missing:
             out[target] = None
         elif len(missing) == 2:
             where = "local twins" if target == "local" else "clouds"
             out[target] = f"no AWS or Azure run on the {where} yet"
         else:
-            have = "aws" if missing == ["azure"] else "azure"
+            have = next(cloud for cloud, run in pair.items() if run is not None)
             run = pair[have]
             assert run is not None
             out[target] = f"run {run.run_id} on {have} only; no {missing[0]} run to compare with"
@@ -127,7 +128,7 @@ def _gold_rows(aws: Run, azure: Run) -> list[tuple[str, str, str, str, str, str]
 
 
 def cost_rows(c: Comparison) -> list[tuple[str, float, float]]:
-    aws, azure = c.estimates["aws"], c.estimates["azure"]
+    aws, azure = c.estimates[A], c.estimates[B]
     w, h = c.weeks, c.hours_per_week
     return [
         ("idle per month", aws.idle_per_month, azure.idle_per_month),
@@ -150,8 +151,8 @@ def to_markdown(c: Comparison) -> str:
     out = [
         f"# AWS vs Azure: learner {c.learner} of cohort {c.cohort}",
         "",
-        f"- AWS: `{_stack_label(c, 'aws')}` in {c.plans['aws'].blueprint['region']}",
-        f"- Azure: `{_stack_label(c, 'azure')}` in {c.plans['azure'].blueprint['region']}",
+        f"- AWS: `{_stack_label(c, A)}` in {c.plans[A].blueprint['region']}",
+        f"- Azure: `{_stack_label(c, B)}` in {c.plans[B].blueprint['region']}",
         f"- warehouse mode: {c.warehouse_mode}",
         "",
         "## Resource mapping (from the offline plans)",
@@ -161,8 +162,8 @@ def to_markdown(c: Comparison) -> str:
     ]
     for name, a, an, b, bn in mapping_rows(c, sep="; "):
         out.append(f"| {name} | {a} | {an} | {b} | {bn} |")
-    total_a = sum(1 for r in c.plans["aws"].resources if r.custom)
-    total_b = sum(1 for r in c.plans["azure"].resources if r.custom)
+    total_a = sum(1 for r in c.plans[A].resources if r.custom)
+    total_b = sum(1 for r in c.plans[B].resources if r.custom)
     out += [
         f"| **total** | | **{total_a}** | | **{total_b}** |",
         "",
@@ -187,11 +188,11 @@ def to_markdown(c: Comparison) -> str:
         if findings[target] is not None:
             out.append(
                 f"No comparison: {findings[target]}. Looked in `{c.results}/<stack>/{target}/`"
-                f" for `{c.plans['aws'].stack}` and `{c.plans['azure'].stack}`."
+                f" for `{c.plans[A].stack}` and `{c.plans[B].stack}`."
             )
             out.append("")
             continue
-        aws, azure = c.runs[target]["aws"], c.runs[target]["azure"]
+        aws, azure = c.runs[target][A], c.runs[target][B]
         assert aws is not None and azure is not None
         out += [
             f"Runs compared: AWS `{aws.run_id}` ({aws.finished_at or 'unfinished'}), Azure"
@@ -238,7 +239,7 @@ def to_html(c: Comparison) -> str:
         *(
             f"<li>{name}: <code>{esc(_stack_label(c, cloud))}</code> in"
             f" {esc(c.plans[cloud].blueprint['region'])}</li>"
-            for cloud, name in (("aws", "AWS"), ("azure", "Azure"))
+            for cloud, name in ((cloud, cloud_for(cloud).title) for cloud in CLOUDS)
         ),
         f"<li>warehouse mode: {esc(c.warehouse_mode)}</li>",
         "</ul>",
@@ -301,7 +302,7 @@ def to_html(c: Comparison) -> str:
                 f" <code>{esc(c.results)}/&lt;stack&gt;/{target}/</code>.</p>"
             )
             continue
-        aws, azure = c.runs[target]["aws"], c.runs[target]["azure"]
+        aws, azure = c.runs[target][A], c.runs[target][B]
         assert aws is not None and azure is not None
         stages = _stage_rows(aws, azure)
         body.append(

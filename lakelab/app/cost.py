@@ -131,8 +131,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Estimate idle, per-lab-hour and course costs on AWS and Azure, from the plan."""
+        from lakelab.clouds import all_targets
         from lakelab.cost.catalog import load_catalog
         from lakelab.cost.estimate import LearnerEstimate, cohort_learners, learner_estimate
+        from lakelab.regions import CLOUDS
         from lakelab.stackfiles import load_blueprint
 
         if course is not None:
@@ -164,7 +166,7 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"no stack belongs to cohort {cohort!r}")
             learners = [learner_estimate(cohort, n, cat) for n in names]
             group = cohort
-        estimates = [e for le in learners for e in (le.aws, le.azure)]
+        estimates = [e for le in learners for e in le.each()]
 
         if as_json:
             doc = {
@@ -175,14 +177,12 @@ def register(app: typer.Typer) -> None:
                     {
                         "learner": le.learner,
                         "rostered": list(le.rostered),
-                        "aws": _estimate_json(le.aws, w, h),
-                        "azure": _estimate_json(le.azure, w, h),
                     }
+                    | {c: _estimate_json(le.on(c), w, h) for c in CLOUDS}
                     for le in learners
                 ],
                 "cohort_total": {
-                    c: round(sum(le.on(c).course(w, h).usd for le in learners), 6)
-                    for c in ("aws", "azure")
+                    c: round(sum(le.on(c).course(w, h).usd for le in learners), 6) for c in CLOUDS
                 },
             }
             print(json.dumps(doc, indent=2))
@@ -196,25 +196,19 @@ def register(app: typer.Typer) -> None:
                 title_justify="left",
             )
             table.add_column("")
-            table.add_column("AWS", justify="right")
-            table.add_column("Azure", justify="right")
-            table.add_row("stack", le.aws.stack, le.azure.stack)
-            table.add_row("planned resources", str(le.aws.resources), str(le.azure.resources))
+            for target in all_targets():
+                table.add_column(target.title, justify="right")
+            each = le.each()
+            table.add_row("stack", *(e.stack for e in each))
+            table.add_row("planned resources", *(str(e.resources) for e in each))
+            table.add_row("idle per month", *(usd(e.idle_per_month) for e in each))
+            table.add_row("per lab hour", *(usd(e.per_lab_hour) for e in each))
+            course_row = f"course per learner ({course_label(w, h)})"
+            table.add_row(course_row, *(usd(e.course(w, h).usd) for e in each))
             table.add_row(
-                "idle per month", usd(le.aws.idle_per_month), usd(le.azure.idle_per_month)
+                f"a course month ({h:g} lab hours a week)", *(usd(e.course_month(h)) for e in each)
             )
-            table.add_row("per lab hour", usd(le.aws.per_lab_hour), usd(le.azure.per_lab_hour))
-            table.add_row(
-                f"course per learner ({course_label(w, h)})",
-                usd(le.aws.course(w, h).usd),
-                usd(le.azure.course(w, h).usd),
-            )
-            table.add_row(
-                f"a course month ({h:g} lab hours a week)",
-                usd(le.aws.course_month(h)),
-                usd(le.azure.course_month(h)),
-            )
-            table.add_row("monthly budget", usd(le.aws.budget_usd), usd(le.azure.budget_usd))
+            table.add_row("monthly budget", *(usd(e.budget_usd) for e in each))
             console.print(table)
             details = True
         else:
@@ -224,20 +218,20 @@ def register(app: typer.Typer) -> None:
                 header_style="bold",
                 title_justify="left",
             )
-            for col in ("learner", "rostered on", "AWS course", "Azure course", "monthly budget"):
-                table.add_column(
-                    col, justify="left" if col in ("learner", "rostered on") else "right"
-                )
+            table.add_column("learner")
+            table.add_column("rostered on")
+            for target in all_targets():
+                table.add_column(f"{target.title} course", justify="right")
+            table.add_column("monthly budget", justify="right")
             for le in learners:
                 table.add_row(
                     le.learner,
                     ", ".join(le.rostered),
-                    usd(le.aws.course(w, h).usd),
-                    usd(le.azure.course(w, h).usd),
-                    usd(le.aws.budget_usd),
+                    *(usd(e.course(w, h).usd) for e in le.each()),
+                    usd(le.on(le.rostered[0] if le.rostered else CLOUDS[0]).budget_usd),
                 )
             n = len(learners)
-            totals = {c: [le.on(c) for le in learners] for c in ("aws", "azure")}
+            totals = {c: [le.on(c) for le in learners] for c in CLOUDS}
             table.add_section()
             table.add_row(
                 "cohort idle per month",
@@ -265,11 +259,11 @@ def register(app: typer.Typer) -> None:
             )
             console.print(table)
             rostered = sum(le.on(c).course(w, h).usd for le in learners for c in le.rostered)
-            counts = {c: sum(1 for le in learners if c in le.rostered) for c in ("aws", "azure")}
-            console.print(
-                f"as rostered ({counts['aws']} AWS + {counts['azure']} Azure labs): {usd(rostered)}"
-                " for the course"
+            counts = " + ".join(
+                f"{sum(1 for le in learners if t.name in le.rostered)} {t.title}"
+                for t in all_targets()
             )
+            console.print(f"as rostered ({counts} labs): {usd(rostered)} for the course")
         if details:
             for est in estimates:
                 console.print(_items_table(est))

@@ -12,11 +12,15 @@ from typing import Any
 from rich.table import Table
 
 from lakelab.app.cost import console, unit_usd
+from lakelab.clouds import all_targets
 from lakelab.cost.catalog import Catalog, catalog_path
 from lakelab.cost.course import CoursePlan, load_course
-from lakelab.cost.course_estimate import CLOUDS, CloudCourse, cohort_course, reference_course
+from lakelab.cost.course_estimate import CloudCourse, cohort_course, reference_course
 from lakelab.cost.money import usd
 from lakelab.errors import UserError
+from lakelab.regions import CLOUDS
+
+TITLES = tuple(t.title for t in all_targets())
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,8 @@ def _summary(p: Priced) -> Table:
         title_justify="left",
     )
     table.add_column("")
-    table.add_column("AWS", justify="right")
-    table.add_column("Azure", justify="right")
+    for title in TITLES:
+        table.add_column(title, justify="right")
     first = next(iter(p.learners.values()))
     table.add_row("planned from", *(first[cl].stack for cl in CLOUDS))
     table.add_row("lab stands", *(_stands(first[cl]) for cl in CLOUDS))
@@ -85,10 +89,8 @@ def _stands(c: CloudCourse) -> str:
 
 def _sessions(p: Priced) -> Table:
     table = Table(title="per session, per learner", header_style="bold", title_justify="left")
-    for col in ("#", "week", "hours", "lab", "where", "AWS", "Azure", "topic"):
-        table.add_column(
-            col, justify="right" if col in ("#", "week", "hours", "AWS", "Azure") else "left"
-        )
+    for col in ("#", "week", "hours", "lab", "where", *TITLES, "topic"):
+        table.add_column(col, justify="right" if col in ("#", "week", "hours", *TITLES) else "left")
     for i, s in enumerate(p.course.sessions):
         costs = [
             sum(c[cl].sessions[i].usd for c in p.learners.values()) / len(p.learners)
@@ -108,7 +110,7 @@ def _sessions(p: Priced) -> Table:
 
 def _services(p: Priced) -> Table:
     table = Table(title="per service, per learner", header_style="bold", title_justify="left")
-    for col in ("service", "AWS", "Azure"):
+    for col in ("service", *TITLES):
         table.add_column(col, justify="left" if col == "service" else "right")
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for c in p.learners.values():
@@ -182,7 +184,7 @@ def show(p: Priced, cat: Catalog) -> None:
     console.print(_summary(p))
     if p.cohort is not None:
         table = Table(title=f"cohort {p.cohort}", header_style="bold", title_justify="left")
-        for col in ("learner", "AWS course", "Azure course"):
+        for col in ("learner", *(f"{t} course" for t in TITLES)):
             table.add_column(col, justify="left" if col == "learner" else "right")
         for learner, c in p.learners.items():
             table.add_row(learner, *(usd(c[cl].usd) for cl in CLOUDS))

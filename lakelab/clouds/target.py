@@ -8,6 +8,7 @@ imports a cloud SDK; each home imports its SDK inside the functions that need it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lakelab.blueprint import Blueprint
@@ -20,6 +21,27 @@ if TYPE_CHECKING:
 
     from lakelab.catalog import TableSpec
     from lakelab.lakefs import ByteCounter
+
+
+@dataclass(frozen=True)
+class ConceptMap:
+    """What each part of a lab (a cloud-neutral concept name such as "Lake storage") is on
+    one cloud: a label and the resource types that make it up, for `lakelab compare`."""
+
+    labels: Mapping[str, str]
+    types: Mapping[str, tuple[str, ...]]
+    warehouse: Mapping[str, str]  # warehouse mode -> label
+    other: str  # what lands in no concept
+    named: tuple[tuple[str, str, str], ...] = ()  # (type, part of the name, concept) first
+
+    def concept_of(self, type_: str, name: str) -> str | None:
+        for t, part, concept in self.named:
+            if type_ == t and part in name:
+                return concept
+        for concept, prefixes in self.types.items():
+            if type_.startswith(prefixes):
+                return concept
+        return None
 
 
 class PlanResource(Protocol):
@@ -103,6 +125,14 @@ class CloudTarget(Protocol):
         """The provider's own config key for the region (`aws:region`, ...)."""
 
     @property
+    def concepts(self) -> ConceptMap:
+        """The lab's parts on this cloud, as `lakelab compare` maps them."""
+
+    @property
+    def default_region(self) -> str:
+        """Where a lab planned only for pricing goes when no paired region is known."""
+
+    @property
     def query_engine(self) -> str:
         """The engine the learner's SQL stands in for, as shown beside a query's bill."""
 
@@ -116,6 +146,10 @@ class CloudTarget(Protocol):
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         """(naming rule, name) for every name the lab uses on this cloud."""
+
+    def stand_in_access(self) -> dict[str, str]:
+        """`lakelab:access` values a plan on this cloud requires that a lab planned only for
+        pricing (a counterpart, a course's reference learner) has no real value for."""
 
     def locations(self, bp: Blueprint) -> dict[str, str]:
         """purpose -> bucket or container."""

@@ -15,14 +15,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from lakelab.errors import UserError
+from lakelab.regions import CLOUDS, Cloud
 
 SCHEMA: Final = "lakelab.course/v1"
-Where = Literal["twin", "aws", "azure", "both"]
+# A session runs on the twin, on one cloud (by its registry name), or on every cloud.
+Where = Literal["twin", Cloud, "both"]
 CLOUDS_OF: Final[dict[str, tuple[str, ...]]] = {
     "twin": (),
-    "aws": ("aws",),
-    "azure": ("azure",),
-    "both": ("aws", "azure"),
+    **{cloud: (cloud,) for cloud in CLOUDS},
+    "both": CLOUDS,
 }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.concepts import CONCEPTS
 from lakelab.clouds.aws.names import BUCKET_PURPOSES, AwsNames
 from lakelab.naming import Names
 from lakelab.profile import LearnerProfile
@@ -33,12 +34,17 @@ class AwsTarget:
     title: Final = "AWS"
     regions: Final = AWS_REGIONS
     region_config_key: Final = "aws:region"
+    default_region: Final = "us-east-1"
+    concepts: Final = CONCEPTS
     query_engine: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         return AwsNames(names.cohort, names.learner, names.seed).all_names()
+
+    def stand_in_access(self) -> dict[str, str]:
+        return {}
 
     def locations(self, bp: Blueprint) -> dict[str, str]:
         return AwsNames.of(bp).buckets()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.clients import account_url, connection_string
+from lakelab.clouds.azure.concepts import CONCEPTS
 from lakelab.clouds.azure.names import CONTAINER_PURPOSES, AzureNames
 from lakelab.naming import Names
 from lakelab.profile import LearnerProfile
@@ -28,17 +29,27 @@ if TYPE_CHECKING:
     from lakelab.lakefs import ByteCounter
 
 
+# An Entra object id of the right shape for plans made only to price a lab; `up` would fail
+# with it (PrincipalNotFound), which is why no learner's stack file may carry it.
+PLACEHOLDER_PRINCIPAL: Final = "00000000-0000-4000-8000-000000000000"
+
+
 class AzureTarget:
     name: Final[Cloud] = "azure"
     title: Final = "Azure"
     regions: Final = AZURE_REGIONS
     region_config_key: Final = "azure-native:location"
+    default_region: Final = "eastus"
+    concepts: Final = CONCEPTS
     query_engine: Final = "synapse-serverless"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         return AzureNames(names.cohort, names.learner, names.seed).all_names()
+
+    def stand_in_access(self) -> dict[str, str]:
+        return {"azurePrincipalId": PLACEHOLDER_PRINCIPAL}
 
     def locations(self, bp: Blueprint) -> dict[str, str]:
         return AzureNames.of(bp).containers()

@@ -1,0 +1,40 @@
+"""Each part of a lab as Azure builds it, for `lakelab compare` (labels and resource types)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from lakelab.clouds.target import ConceptMap
+
+CONCEPTS: Final = ConceptMap(
+    labels={
+        "Lake storage": "ADLS Gen2 account and filesystems",
+        "Catalog": "Synapse serverless SQL databases (created by the workload; no ARM resource)",
+        "Spark ETL and orchestration": "Synapse Spark pool and job definition; Data Factory"
+        " pipeline",
+        "Ad-hoc SQL": "Synapse serverless SQL endpoint (workspace, firewall)",
+        "Identity and access": "resource group, role assignments",
+        "Budget": "Cost Management budget",
+    },
+    types={
+        "Lake storage": ("azure-native:storage:",),
+        "Spark ETL and orchestration": (
+            "azure-native:synapse:BigDataPool",
+            "azure-native:datafactory:",
+            "command:local:Command",
+        ),
+        "Ad-hoc SQL": ("azure-native:synapse:Workspace", "azure-native:synapse:IpFirewallRule"),
+        "Warehouse": ("azure-native:synapse:SqlPool",),
+        "Identity and access": ("azure-native:authorization:", "azure-native:resources:"),
+        "Budget": ("azure-native:consumption:",),
+    },
+    warehouse={
+        "serverless": "Synapse serverless SQL pool (built into the workspace; no resource of"
+        " its own)",
+        "provisioned": "Synapse dedicated SQL pool (created paused)",
+        "none": "none",
+    },
+    other="generated passwords",
+    # The command that pauses the dedicated pool belongs to the warehouse, not to Spark.
+    named=(("command:local:Command", "pause", "Warehouse"),),
+)

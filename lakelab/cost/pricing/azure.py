@@ -1,0 +1,196 @@
+"""Azure prices for a lab's offline plan: what stands (ADLS, Data Factory, Synapse workspace,
+budgets, a dedicated pool) and what each session runs (Spark pool, activities, serverless SQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lakelab.cost import model
+from lakelab.cost.catalog import Catalog
+from lakelab.cost.course import Session
+from lakelab.cost.model import LineItem
+from lakelab.cost.pricing.items import count, item, lab_item, scan
+from lakelab.naming import STAGES
+from lakelab.plan import Plan
+
+
+def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
+    ci: dict[str, Any] = plan.outputs["cost_inputs"]
+    a = cat.value
+    lake_gb = a("lake_storage_gb")
+    pipelines = count(plan, "azure-native:datafactory:Pipeline")
+    items = [
+        item(
+            cat,
+            "ADLS Gen2 lake storage",
+            "always",
+            lake_gb,
+            "adls_hot_lrs_gb_month",
+            f"{lake_gb:g} GB over {count(plan, 'azure-native:storage:BlobContainer')} filesystems",
+        ),
+        item(
+            cat,
+            "Synapse workspace",
+            "always",
+            count(plan, "azure-native:synapse:Workspace"),
+            "synapse_workspace_month",
+        ),
+        item(
+            cat,
+            "Cost Management budget",
+            "always",
+            count(plan, "azure-native:consumption:Budget"),
+            "azure_budget_month",
+        ),
+        item(
+            cat,
+            "Data Factory pipeline with no run",
+            "idle",
+            pipelines,
+            "adf_inactive_pipeline_month",
+            "only in a month without lab work",
+        ),
+    ]
+    mode = ci["warehouse_mode"]
+    pools = count(plan, "azure-native:synapse:SqlPool")
+    if mode == "provisioned" and pools:
+        warehouse_gb = a("warehouse_storage_gb")
+        items += [
+            item(
+                cat,
+                "Dedicated SQL pool storage (paused)",
+                "always",
+                warehouse_gb * pools,
+                "synapse_dedicated_storage_gb_month",
+                f"{warehouse_gb:g} GB",
+            ),
+            item(
+                cat,
+                "Dedicated SQL pool compute while paused",
+                "always",
+                0,
+                "synapse_dw100c_hour",
+                "created paused",
+            ),
+        ]
+    # Per lab hour.
+    runs = a("pipeline_runs_per_lab_hour")
+    minutes = a("stage_minutes")
+    nodes = int(ci["spark_min_nodes"])
+    size = str(ci["spark_node_size"])
+    vcores = model.SYNAPSE_VCORES_PER_NODE[size]
+    pause = float(ci["spark_auto_pause_minutes"])
+    startup = a("spark_pool_startup_minutes")
+    busy = len(STAGES) * minutes
+    if count(plan, "azure-native:synapse:BigDataPool"):
+        items.append(
+            item(
+                cat,
+                "Synapse Spark pool (medallion run)",
+                "lab",
+                model.spark_pool_vcore_hours(runs, nodes, vcores, busy, startup, pause),
+                "synapse_spark_vcore_hour",
+                f"{runs:g} run x {nodes} {size} nodes x {vcores} vCores x"
+                f" ({startup:g} start + {busy:g} busy + {pause:g} auto-pause) min",
+            )
+        )
+    if pipelines:
+        items.append(
+            item(
+                cat,
+                "Data Factory activity runs",
+                "lab",
+                runs * len(STAGES),
+                "adf_activity_run",
+                f"{runs:g} run x {len(STAGES)} activities",
+            )
+        )
+    queries, mb = a("adhoc_queries_per_lab_hour"), a("adhoc_mb_per_query")
+    mb_per_tb = a("mb_per_tb")
+    sql_min = cat.minimum("synapse_serverless_tb_processed")
+    items.append(
+        item(
+            cat,
+            "Serverless SQL ad-hoc queries",
+            "lab",
+            model.scanned_tb(queries, mb, sql_min, mb_per_tb),
+            "synapse_serverless_tb_processed",
+            f"{queries:g} queries x max({mb:g}, {sql_min:g}) MB",
+        )
+    )
+    if mode == "serverless":
+        wq, wmb = a("warehouse_queries_per_lab_hour"), a("warehouse_mb_per_query")
+        items.append(
+            item(
+                cat,
+                "Serverless SQL warehouse queries",
+                "lab",
+                model.scanned_tb(wq, wmb, sql_min, mb_per_tb),
+                "synapse_serverless_tb_processed",
+                f"{wq:g} queries x max({wmb:g}, {sql_min:g}) MB",
+            )
+        )
+    elif mode == "provisioned" and pools:
+        sku = str(ci["synapse_dedicated_sku"])
+        hours = model.whole_hours(a("dedicated_pool_hours_per_lab_hour"))
+        items.append(
+            item(
+                cat,
+                f"Dedicated SQL pool {sku} resumed",
+                "lab",
+                hours * model.dwu_multiple(sku) * pools,
+                "synapse_dw100c_hour",
+                f"{hours:g} h x {model.dwu_multiple(sku):g} x DW100c",
+            )
+        )
+    return tuple(items)
+
+
+def session(plan: Plan, s: Session, cat: Catalog) -> tuple[LineItem, ...]:
+    ci: dict[str, Any] = plan.outputs["cost_inputs"]
+    u, a = s.usage, cat.value
+    items: list[LineItem] = []
+    busy = u.pipeline_runs * len(STAGES) * a("stage_minutes") + u.spark_minutes
+    if busy and count(plan, "azure-native:synapse:BigDataPool"):
+        nodes, size = int(ci["spark_min_nodes"]), str(ci["spark_node_size"])
+        vcores = model.SYNAPSE_VCORES_PER_NODE[size]
+        start, pause = a("spark_pool_startup_minutes"), float(ci["spark_auto_pause_minutes"])
+        items.append(
+            lab_item(
+                cat,
+                "Synapse Spark pool",
+                model.spark_pool_vcore_hours(1, nodes, vcores, busy, start, pause),
+                "synapse_spark_vcore_hour",
+                f"1 start x {nodes} {size} nodes x {vcores} vCores x"
+                f" ({start:g} start + {busy:g} busy + {pause:g} auto-pause) min",
+            )
+        )
+    if u.pipeline_runs and count(plan, "azure-native:datafactory:Pipeline"):
+        items.append(
+            lab_item(
+                cat,
+                "Data Factory activity runs",
+                u.pipeline_runs * len(STAGES),
+                "adf_activity_run",
+                f"{u.pipeline_runs} runs x {len(STAGES)} activities",
+            )
+        )
+    tb = "synapse_serverless_tb_processed"
+    items += scan(cat, "Serverless SQL", u.queries, a("adhoc_mb_per_query"), tb)
+    mode = ci["warehouse_mode"]
+    if mode == "serverless":
+        items += scan(cat, "Serverless SQL", u.warehouse_queries, a("warehouse_mb_per_query"), tb)
+    elif mode == "provisioned" and u.warehouse_minutes:
+        sku = str(ci["synapse_dedicated_sku"])
+        hours = model.whole_hours(u.warehouse_minutes / 60)
+        items.append(
+            lab_item(
+                cat,
+                f"Dedicated SQL pool {sku}",
+                hours * model.dwu_multiple(sku),
+                "synapse_dw100c_hour",
+                f"{u.warehouse_minutes:g} min billed as {hours:g} whole h x"
+                f" {model.dwu_multiple(sku):g} x DW100c",
+            )
+        )
+    return tuple(items)
