@@ -19,7 +19,8 @@ REDSHIFT_NODE_PRICES: Final[dict[str, str]] = {
 }
 
 
-def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
+def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
+    """What the lab costs each month it stands, used or not."""
     ci: dict[str, Any] = plan.outputs["cost_inputs"]
     a = cat.value
     lake_gb = a("lake_storage_gb")
@@ -95,7 +96,15 @@ def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 f"{warehouse_gb:g} GB",
             ),
         ]
-    # Per lab hour.
+    return items
+
+
+def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
+    """What an hour of the typical lab adds (catalog usage assumptions)."""
+    ci: dict[str, Any] = plan.outputs["cost_inputs"]
+    a = cat.value
+    mode = ci["warehouse_mode"]
+    items: list[LineItem] = []
     runs = a("pipeline_runs_per_lab_hour")
     minutes = a("stage_minutes")
     workers = int(ci["glue_workers"])
@@ -156,7 +165,11 @@ def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 f"{base} RPU x {active:g} min",
             )
         )
-    return tuple(items)
+    return items
+
+
+def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
+    return tuple(_monthly(plan, cat) + _per_lab_hour(plan, cat))
 
 
 def session(plan: Plan, s: Session, cat: Catalog) -> tuple[LineItem, ...]:

@@ -14,7 +14,8 @@ from lakelab.naming import STAGES
 from lakelab.plan import Plan
 
 
-def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
+def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
+    """What the lab costs each month it stands, used or not."""
     ci: dict[str, Any] = plan.outputs["cost_inputs"]
     a = cat.value
     lake_gb = a("lake_storage_gb")
@@ -73,7 +74,17 @@ def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 "created paused",
             ),
         ]
-    # Per lab hour.
+    return items
+
+
+def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
+    """What an hour of the typical lab adds (catalog usage assumptions)."""
+    ci: dict[str, Any] = plan.outputs["cost_inputs"]
+    a = cat.value
+    mode = ci["warehouse_mode"]
+    items: list[LineItem] = []
+    pipelines = count(plan, "azure-native:datafactory:Pipeline")
+    pools = count(plan, "azure-native:synapse:SqlPool")
     runs = a("pipeline_runs_per_lab_hour")
     minutes = a("stage_minutes")
     nodes = int(ci["spark_min_nodes"])
@@ -143,7 +154,11 @@ def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
                 f"{hours:g} h x {model.dwu_multiple(sku):g} x DW100c",
             )
         )
-    return tuple(items)
+    return items
+
+
+def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:
+    return tuple(_monthly(plan, cat) + _per_lab_hour(plan, cat))
 
 
 def session(plan: Plan, s: Session, cat: Catalog) -> tuple[LineItem, ...]:
