@@ -8,6 +8,8 @@ without a traceback.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from lakelab.app.errors import run_app
@@ -17,8 +19,29 @@ app = typer.Typer(
     help="Per-learner data-engineering labs on AWS, Azure and a local twin.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # `lakelab --install-completion` / `--show-completion` for bash, zsh, fish and PowerShell.
+    add_completion=True,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"lakelab {version('lakelab')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Per-learner data-engineering labs on AWS, Azure and a local twin."""
 
 
 def _register() -> None:
