@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lakelab.errors import UserError
+from lakelab.app.choices import CloudChoice
 
 app = typer.Typer(
     name="cohort",
@@ -99,7 +99,7 @@ def init(
 @app.command()
 def up(
     cohort: CohortOpt,
-    cloud: Annotated[str | None, typer.Option(help="Only this cloud: aws or azure.")] = None,
+    cloud: Annotated[CloudChoice | None, typer.Option(help="Only this cloud.")] = None,
     workers: WorkersOpt = 4,
     local: LocalOpt = False,
     force: Annotated[
@@ -110,9 +110,14 @@ def up(
     from lakelab.cohort.lifecycle import up as run_up
     from lakelab.cohort.runner import summary_table
 
-    if cloud not in (None, "aws", "azure"):
-        raise UserError(f"--cloud {cloud!r}: use aws or azure")
-    report = run_up(cohort, cloud=cloud, workers=workers, local=local, force=force, console=console)  # type: ignore[arg-type]
+    report = run_up(
+        cohort,
+        cloud=cloud.value if cloud else None,
+        workers=workers,
+        local=local,
+        force=force,
+        console=console,
+    )
     where = "local twin" if local else "pulumi up"
     if report.expired:
         console.print(

@@ -44,6 +44,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
         # Typer vendors its own click: usage errors (unknown option or command, a missing or
         # invalid value) are TyperExceptions, not click.ClickException. One line, exit 2.
         message = " ".join(exc.format_message().split())
+        message = message.replace(": Value error, ", ": ")  # the validator's own prefix
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
             message += f" (see '{ctx.command_path} --help')"

@@ -15,8 +15,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lakelab.errors import UserError
-from lakelab.regions import CLOUDS, Cloud
+from lakelab.app.choices import CloudChoice
+from lakelab.clouds import cloud_of
+from lakelab.regions import Cloud
 from localcloud import show, twin
 from localcloud.state import STATE_ENV
 
@@ -60,16 +61,12 @@ def up(
         bool, typer.Option(help="Check that Java is there for the Spark labs.")
     ] = True,
     cloud: Annotated[
-        list[str] | None,
-        typer.Option(help="Also start this cloud's emulator (aws or azure); repeat for both."),
+        list[CloudChoice] | None,
+        typer.Option(help="Also start this cloud's emulator; repeat for more than one."),
     ] = None,
 ) -> None:
     """Start the emulators and provision learners' twins (idempotent)."""
-    clouds: list[Cloud] = []
-    for name in cloud or []:
-        if name not in CLOUDS:
-            raise UserError(f"--cloud {name!r} is not a cloud; use one of: {', '.join(CLOUDS)}")
-        clouds.append(name)
+    clouds: list[Cloud] = [cloud_of(c.value) for c in cloud or []]
     result = twin.up(
         stack or [],
         cohort,

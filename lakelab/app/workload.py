@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakelab.app.choices import RunMode
 from lakelab.app.errors import known_errors
 from lakelab.errors import UserError
 
@@ -40,8 +41,8 @@ def register(app: typer.Typer) -> None:
     def run_cmd(
         stack: Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")],
         mode: Annotated[
-            str, typer.Option(help="incremental (from the watermark) or full")
-        ] = "incremental",
+            RunMode, typer.Option(help="incremental (from the watermark) or full")
+        ] = RunMode.incremental,
         run_id: Annotated[str | None, typer.Option(help="Run id (default: generated)")] = None,
     ) -> None:
         """Run the medallion jobs on a learner's twin: landing -> bronze -> silver -> gold."""
@@ -49,10 +50,10 @@ def register(app: typer.Typer) -> None:
         from lakelab.twinrun import run_on_twin
 
         check_stack_name(stack_name_of(stack))  # the run's log is a file named after it
-        if mode not in ("incremental", "full"):
-            raise UserError(f"--mode must be incremental or full, not {mode!r}")
         try:
-            result = run_on_twin(stack, mode=mode, run_id=run_id, log=lambda s: console.print(s))
+            result = run_on_twin(
+                stack, mode=mode.value, run_id=run_id, log=lambda s: console.print(s)
+            )
         except known_errors():
             raise
         except Exception as exc:  # a failed stage: one line here, the whole story in a log

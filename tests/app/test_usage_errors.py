@@ -17,6 +17,16 @@ LAKELAB = str(Path(sys.executable).parent / "lakelab")  # the console script pip
 ROOT = Path(__file__).resolve().parents[2]
 
 CASES = [
+    (
+        ["run", "--stack", "demo-alice-aws", "--mode", "part"],
+        "Invalid value for '--mode': 'part' is not one of 'incremental', 'full'."
+        " (see 'lakelab run --help')",
+    ),
+    (
+        ["cohort", "up", "--cohort", "demo", "--cloud", "gcp"],
+        "Invalid value for '--cloud': 'gcp' is not one of 'aws', 'azure'."
+        " (see 'lakelab cohort up --help')",
+    ),
     (["plan", "--bogus"], "No such option: --bogus (see 'lakelab plan --help')"),
     (["plan"], "Missing option '--stack' / '-s'. (see 'lakelab plan --help')"),
     (

@@ -191,7 +191,8 @@ def test_moving_a_running_emulator_and_bad_options(fresh: TwinEnv) -> None:
     bad = run_cli("up", "--cloud", "gcp")
     assert (bad.returncode, bad.stderr) == (
         2,
-        "error: --cloud 'gcp' is not a cloud; use one of: aws, azure\n",
+        "error: Invalid value for '--cloud': 'gcp' is not one of 'aws', 'azure'."
+        " (see 'lakelab local up --help')\n",
     )
     # Idempotent stop: twice is fine.
     assert twin.down() == ["AWS emulator (moto)"]
