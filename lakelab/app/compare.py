@@ -1,19 +1,20 @@
 """`lakelab compare`: the AWS and Azure builds of one learner's blueprint, side by side.
 
-Output: Markdown on stdout and in `<out>/compare-<cohort>-<learner>.md`, and an HTML page with
-inline SVG charts in `<out>/compare-<cohort>-<learner>.html` (`--out`, default
-`.lakelab/reports/` in the project).
+Output: Markdown on stdout (with `--json`, the same facts as JSON) and in
+`<out>/compare-<cohort>-<learner>.md`, and an HTML page with inline SVG charts in
+`<out>/compare-<cohort>-<learner>.html` (`--out`, default `.lakelab/reports/` in the project).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from lakelab.compare import RESULTS_ENV, build
-from lakelab.compare_render import to_html, to_markdown
+from lakelab.compare_render import to_html, to_json, to_markdown
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +39,9 @@ def register(app: typer.Typer) -> None:
         hours_per_week: Annotated[
             float | None, typer.Option(min=0, help="Lab hours per week.")
         ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print JSON instead (reports still written).")
+        ] = False,
     ) -> None:
         """Compare the AWS and Azure builds of a learner's blueprint: resources, costs, runs."""
         from lakelab.stackfiles import project_root
@@ -51,7 +55,10 @@ def register(app: typer.Typer) -> None:
         markdown = to_markdown(comparison)
         (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
         (folder / f"{stem}.html").write_text(to_html(comparison), encoding="utf-8")
-        typer.echo(markdown, nl=False)
+        if as_json:
+            typer.echo(json.dumps(to_json(comparison), indent=2))
+        else:
+            typer.echo(markdown, nl=False)
         typer.echo(
             f"\nwritten: {folder / (stem + '.md')} and {folder / (stem + '.html')}", err=True
         )

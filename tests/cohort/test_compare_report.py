@@ -11,7 +11,7 @@ from typing import Any
 from cohort_harness import run
 
 from lakelab.compare import build, latest_run
-from lakelab.compare_render import to_html, to_markdown
+from lakelab.compare_render import to_html, to_json, to_markdown
 
 
 def manifest(
@@ -131,3 +131,31 @@ def test_compare_cli_writes_markdown_and_html(home: Path, tmp_path: Path) -> Non
     unknown = run("compare", "--learner", "zed", "--cohort", "demo")
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("error: no stack of learner 'zed' in cohort 'demo'")
+
+
+def test_json_carries_the_report_facts(tmp_path: Path) -> None:
+    root = tmp_path / "results"
+    lab_run(root, "demo-alice-aws", "local", "r1", 1.0, 240, "ab12")
+    lab_run(root, "demo-alice-azure", "local", "r2", 1.5, 240, "ab12")
+    doc = to_json(build("demo", "alice", results=root))
+    assert doc["stacks"]["aws"] == {
+        "stack": "demo-alice-aws",
+        "region": "us-east-1",
+        "derived_from": None,
+    }
+    storage = doc["mapping"][0]
+    assert storage["concept"] == "Lake storage"
+    assert storage["aws"]["label"] == "S3 buckets"
+    assert storage["aws"]["resources"]["s3.Bucket"] == 7
+    assert storage["azure"]["resources"]["storage.BlobContainer"] == 6
+    assert round(doc["cost"]["aws"]["idle_per_month"], 2) == 0.14
+    local = doc["runs"]["local"]
+    assert local["compared"] is True and local["finding"] is None
+    assert local["aws"]["run_id"] == "r1" and local["azure"]["run_id"] == "r2"
+    assert local["aws"]["gold"]["daily_sales"] == {"rows": 240, "checksum": "ab12"}
+    assert doc["runs"]["cloud"] == {
+        "compared": False,
+        "finding": "no AWS or Azure run on the clouds yet",
+        "aws": None,
+        "azure": None,
+    }

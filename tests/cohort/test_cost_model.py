@@ -142,21 +142,22 @@ COURSE_MONTHS = 8 * 7 / (365 / 12)
 def test_demo_estimates_match_the_hand_computed_figures() -> None:
     le = learner_estimate("demo", "alice", CATALOG)
     assert le.rostered == ("aws", "azure")
-    assert le.on("aws").idle_per_month == APPROX(AWS_IDLE) and round(le.on("aws").idle_per_month, 2) == 0.14
-    assert le.on("aws").per_lab_hour == APPROX(AWS_HOUR) and round(le.on("aws").per_lab_hour, 4) == 0.7834
-    assert le.on("azure").idle_per_month == APPROX(AZURE_IDLE)
-    assert le.on("azure").per_lab_hour == APPROX(AZURE_HOUR) and round(le.on("azure").per_lab_hour, 4) == 0.7847
-    aws_course = le.on("aws").course(8, 6).usd
-    azure_course = le.on("azure").course(8, 6).usd
+    aws, azure = le.on("aws"), le.on("azure")
+    assert aws.idle_per_month == APPROX(AWS_IDLE) and round(aws.idle_per_month, 2) == 0.14
+    assert aws.per_lab_hour == APPROX(AWS_HOUR) and round(aws.per_lab_hour, 4) == 0.7834
+    assert azure.idle_per_month == APPROX(AZURE_IDLE)
+    assert azure.per_lab_hour == APPROX(AZURE_HOUR) and round(azure.per_lab_hour, 4) == 0.7847
+    aws_course = aws.course(8, 6).usd
+    azure_course = azure.course(8, 6).usd
     assert aws_course == APPROX(AWS_IDLE * COURSE_MONTHS + 48 * AWS_HOUR)
     # Azure's inactive-pipeline charge does not apply in course months: storage only.
     assert azure_course == APPROX(5 * 0.019 * COURSE_MONTHS + 48 * AZURE_HOUR)
     assert (round(aws_course, 2), round(azure_course, 2)) == (37.86, 37.84)
     # A course month: storage plus 6 h x (365/12)/7 weeks of lab hours, against the $40 budget.
     weeks_per_month = 365 / 12 / 7
-    assert le.on("aws").course_month(6) == APPROX(AWS_IDLE + 6 * weeks_per_month * AWS_HOUR)
-    assert (round(le.on("aws").course_month(6), 2), round(le.on("azure").course_month(6), 2)) == (20.56, 20.55)
-    assert le.on("aws").resources == 62 and le.on("azure").resources == 27
+    assert aws.course_month(6) == APPROX(AWS_IDLE + 6 * weeks_per_month * AWS_HOUR)
+    assert (round(aws.course_month(6), 2), round(azure.course_month(6), 2)) == (20.56, 20.55)
+    assert aws.resources == 62 and azure.resources == 27
 
 
 def variant(stack: str, **changes: object) -> Estimate:
