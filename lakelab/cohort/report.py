@@ -4,6 +4,7 @@ scripts and no network assets, so a page opens anywhere and can be mailed or arc
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -28,6 +29,11 @@ code { background: #f6f8fa; padding: 0 0.2rem; }
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def prose(text: str) -> str:
+    """Escaped text whose `backticked` spans (commands in notes) become <code> elements."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
 
 
 def page(title: str, body: str) -> str:

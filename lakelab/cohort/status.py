@@ -277,7 +277,7 @@ def render_html(status: CohortStatus) -> str:
             numeric=(4, 7),
         ),
     ]
-    body += [f'<p class="muted">{report.esc(n)}</p>' for n in status.notes]
+    body += [f'<p class="muted">{report.prose(n)}</p>' for n in status.notes]
     return report.page(f"Cohort {status.cohort} on the {where}", "\n".join(body))
 
 

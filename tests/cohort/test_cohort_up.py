@@ -134,3 +134,4 @@ def test_status_table_and_html(home: Path, fake: FakeCli) -> None:
     html = (home / ".lakelab" / "cohorts" / "demo" / "status.html").read_text()
     assert html.startswith("<!doctype html>") and "Cohort demo on the clouds" in html
     assert "$18.92" in html and "<script" not in html and "http" not in html
+    assert "`" not in html and "<code>lakelab cost --cohort</code> explains the figures" in html
