@@ -6,6 +6,8 @@ from collections import Counter
 from typing import Any
 
 from lakelab.clouds import cloud_for
+from lakelab.cohort import report
+from lakelab.cohort.report import esc
 from lakelab.compare import (
     CONCEPTS,
     OTHER,
@@ -148,7 +150,7 @@ def _stack_label(c: Comparison, cloud: str) -> str:
     return f"{stack} (no stack file; derived from {src})" if src else stack
 
 
-def to_markdown(c: Comparison) -> str:
+def _md_mapping(c: Comparison) -> list[str]:
     out = [
         f"# AWS vs Azure: learner {c.learner} of cohort {c.cohort}",
         "",
@@ -173,6 +175,12 @@ def to_markdown(c: Comparison) -> str:
         " `provisioned`); in `serverless` mode Redshift Serverless maps to the serverless SQL"
         " pool.",
         "",
+    ]
+    return out
+
+
+def _md_costs(c: Comparison) -> list[str]:
+    out = [
         "## Cost estimates",
         "",
         "| | AWS | Azure |",
@@ -181,60 +189,62 @@ def to_markdown(c: Comparison) -> str:
     for label, a_usd, b_usd in cost_rows(c):
         out.append(f"| {label} | {_money(a_usd)} | {_money(b_usd)} |")
     out += ["", "From `pricing/catalog.yaml` and its typical-lab assumptions (docs/cost.md).", ""]
-    out += ["## Runs: stage timings and gold outputs", ""]
+    return out
+
+
+def _md_run(aws: Run, azure: Run, target: str) -> list[str]:
+    out = [
+        f"Runs compared: AWS `{aws.run_id}` ({aws.finished_at or 'unfinished'}), Azure"
+        f" `{azure.run_id}` ({azure.finished_at or 'unfinished'}).",
+        "",
+        "| stage | AWS s | Azure s | Azure / AWS |",
+        "|---|---:|---:|---:|",
+    ]
+    out += [f"| {s} | {a} | {b} | {r} |" for s, a, b, r in _stage_rows(aws, azure)]
+    if target == "local":
+        out += [
+            "",
+            "Both twin runs used local Spark on this machine: the timings show where the"
+            " time goes, not how AWS and Azure compare.",
+        ]
+    if same_inputs(aws, azure) is False:
+        out += [
+            "",
+            f"The runs read different inputs (AWS {aws.inputs}, Azure {azure.inputs}):"
+            " load the same data on both before comparing gold.",
+        ]
+    out += [
+        "",
+        "| gold table | AWS rows | Azure rows | AWS checksum | Azure checksum | verdict |",
+        "|---|---:|---:|---|---|---|",
+    ]
+    gold = _gold_rows(aws, azure)
+    out += [f"| {' | '.join(row)} |" for row in gold] or ["| (no gold tables recorded) | | | | | |"]
+    if not (aws.complete and azure.complete):
+        out.append("")
+        out.append("Note: at least one run has not finished all three stages.")
+    out.append("")
+    return out
+
+
+def to_markdown(c: Comparison) -> str:
+    out = _md_mapping(c) + _md_costs(c) + ["## Runs: stage timings and gold outputs", ""]
     findings = run_findings(c)
     for target in TARGETS:
-        out.append(f"### On {TARGET_LABEL[target]}")
-        out.append("")
-        if findings[target] is not None:
-            out.append(
-                f"No comparison: {findings[target]}. Looked in `{c.results}/<stack>/{target}/`"
-                f" for `{c.plans[A].stack}` and `{c.plans[B].stack}`."
-            )
-            out.append("")
-            continue
+        out += [f"### On {TARGET_LABEL[target]}", ""]
         aws, azure = c.runs[target][A], c.runs[target][B]
-        assert aws is not None and azure is not None
-        out += [
-            f"Runs compared: AWS `{aws.run_id}` ({aws.finished_at or 'unfinished'}), Azure"
-            f" `{azure.run_id}` ({azure.finished_at or 'unfinished'}).",
-            "",
-            "| stage | AWS s | Azure s | Azure / AWS |",
-            "|---|---:|---:|---:|",
-        ]
-        out += [f"| {s} | {a} | {b} | {r} |" for s, a, b, r in _stage_rows(aws, azure)]
-        if target == "local":
+        if findings[target] is not None or aws is None or azure is None:
             out += [
+                f"No comparison: {findings[target]}. Looked in `{c.results}/<stack>/{target}/`"
+                f" for `{c.plans[A].stack}` and `{c.plans[B].stack}`.",
                 "",
-                "Both twin runs used local Spark on this machine: the timings show where the"
-                " time goes, not how AWS and Azure compare.",
             ]
-        if same_inputs(aws, azure) is False:
-            out += [
-                "",
-                f"The runs read different inputs (AWS {aws.inputs}, Azure {azure.inputs}):"
-                " load the same data on both before comparing gold.",
-            ]
-        out += [
-            "",
-            "| gold table | AWS rows | Azure rows | AWS checksum | Azure checksum | verdict |",
-            "|---|---:|---:|---|---|---|",
-        ]
-        gold = _gold_rows(aws, azure)
-        out += [f"| {' | '.join(row)} |" for row in gold] or [
-            "| (no gold tables recorded) | | | | | |"
-        ]
-        if not (aws.complete and azure.complete):
-            out.append("")
-            out.append("Note: at least one run has not finished all three stages.")
-        out.append("")
+            continue
+        out += _md_run(aws, azure, target)
     return "\n".join(out).rstrip() + "\n"
 
 
-def to_html(c: Comparison) -> str:
-    from lakelab.cohort import report
-
-    esc = report.esc
+def _html_mapping(c: Comparison) -> list[str]:
     body = [
         "<ul>",
         *(
@@ -271,6 +281,11 @@ def to_html(c: Comparison) -> str:
             fmt="{:.0f}",
         )
     )
+    return body
+
+
+def _html_costs(c: Comparison) -> list[str]:
+    body: list[str] = []
     body.append("<h2>Cost estimates</h2>")
     costs = cost_rows(c)
     body.append(
@@ -293,54 +308,63 @@ def to_html(c: Comparison) -> str:
         '<p class="muted">From <code>pricing/catalog.yaml</code> and its typical-lab'
         " assumptions.</p>"
     )
-    body.append("<h2>Runs: stage timings and gold outputs</h2>")
+    return body
+
+
+def _html_run(aws: Run, azure: Run, target: str) -> list[str]:
+    body: list[str] = []
+    stages = _stage_rows(aws, azure)
+    body.append(
+        report.table(
+            ["stage", "AWS s", "Azure s", "Azure / AWS"],
+            [[esc(x) for x in r] for r in stages],
+            numeric=(1, 2, 3),
+        )
+    )
+    body.append(
+        report.bar_chart(
+            f"Stage timings on {TARGET_LABEL[target]} (seconds)",
+            list(STAGES),
+            {
+                "AWS": [aws.durations.get(s, 0.0) for s in STAGES],
+                "Azure": [azure.durations.get(s, 0.0) for s in STAGES],
+            },
+            unit=" s",
+            fmt="{:.1f}",
+        )
+    )
+    gold = _gold_rows(aws, azure)
+    body.append(
+        report.table(
+            [
+                "gold table",
+                "AWS rows",
+                "Azure rows",
+                "AWS checksum",
+                "Azure checksum",
+                "verdict",
+            ],
+            [[esc(x) for x in r] for r in gold]
+            or [["(no gold tables recorded)", "", "", "", "", ""]],
+            numeric=(1, 2),
+        )
+    )
+    return body
+
+
+def to_html(c: Comparison) -> str:
+    body = _html_mapping(c) + _html_costs(c) + ["<h2>Runs: stage timings and gold outputs</h2>"]
     findings = run_findings(c)
     for target in TARGETS:
         body.append(f"<h3>On {esc(TARGET_LABEL[target])}</h3>")
-        if findings[target] is not None:
+        aws, azure = c.runs[target][A], c.runs[target][B]
+        if findings[target] is not None or aws is None or azure is None:
             body.append(
                 f"<p>No comparison: {esc(findings[target])}. Looked in"
                 f" <code>{esc(c.results)}/&lt;stack&gt;/{target}/</code>.</p>"
             )
             continue
-        aws, azure = c.runs[target][A], c.runs[target][B]
-        assert aws is not None and azure is not None
-        stages = _stage_rows(aws, azure)
-        body.append(
-            report.table(
-                ["stage", "AWS s", "Azure s", "Azure / AWS"],
-                [[esc(x) for x in r] for r in stages],
-                numeric=(1, 2, 3),
-            )
-        )
-        body.append(
-            report.bar_chart(
-                f"Stage timings on {TARGET_LABEL[target]} (seconds)",
-                list(STAGES),
-                {
-                    "AWS": [aws.durations.get(s, 0.0) for s in STAGES],
-                    "Azure": [azure.durations.get(s, 0.0) for s in STAGES],
-                },
-                unit=" s",
-                fmt="{:.1f}",
-            )
-        )
-        gold = _gold_rows(aws, azure)
-        body.append(
-            report.table(
-                [
-                    "gold table",
-                    "AWS rows",
-                    "Azure rows",
-                    "AWS checksum",
-                    "Azure checksum",
-                    "verdict",
-                ],
-                [[esc(x) for x in r] for r in gold]
-                or [["(no gold tables recorded)", "", "", "", "", ""]],
-                numeric=(1, 2),
-            )
-        )
+        body += _html_run(aws, azure, target)
     return report.page(f"AWS vs Azure: learner {c.learner} of cohort {c.cohort}", "\n".join(body))
 
 
