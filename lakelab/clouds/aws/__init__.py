@@ -34,6 +34,8 @@ class AwsTarget:
     regions: Final = AWS_REGIONS
     region_config_key: Final = "aws:region"
     query_engine: Final = "athena"
+    # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
+    sql_dialect: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES
 

@@ -34,6 +34,8 @@ class AzureTarget:
     regions: Final = AZURE_REGIONS
     region_config_key: Final = "azure-native:location"
     query_engine: Final = "synapse-serverless"
+    # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
+    sql_dialect: Final = "tsql"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
 
