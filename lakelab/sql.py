@@ -6,18 +6,60 @@ the Azure twin), so `select * from demo_alice_gold.daily_sales` means the same o
 is read straight from the learner's buckets or containers with their own credentials, and
 every byte read is counted: that is what both services bill (prices and the 10 MB per-query
 minimum both apply come from pricing/catalog.yaml, through lakelab.cost.scan).
+
+The learner writes the cloud's own dialect (`CloudTarget.sql_dialect`: Athena's Trino SQL on
+AWS, T-SQL on Azure); sqlglot translates it to DuckDB's, so a query that runs on the twin runs
+on the cloud.
+
+The learner's SQL reaches only what their credentials reach, as on the cloud:
+
+- only queries run (SELECT, WITH, VALUES, set operations): `COPY`, `ATTACH`, `INSTALL`,
+  `LOAD`, `SET`, `PRAGMA`, DDL and DML are refused, by sqlglot's parse in the cloud's dialect
+  and again by DuckDB's own parser (`QueryRefused`);
+- the DuckDB connection is sandboxed by DuckDB's own settings before any SQL runs: external
+  access off except `allowed_directories` (the learner's own buckets or containers, read
+  through a filesystem signed with their keys), no temp directory, no extension autoload or
+  autoinstall, no persistent secrets, then `lock_configuration`, so no statement can undo it.
+  A local path (`/etc/passwd`, the state folder, another learner's mirror) or another
+  learner's bucket is refused by DuckDB with a Permission Error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lakelab.catalog import TableSpec, scan_expression
 from lakelab.clouds import cloud_for
 from lakelab.cost import scan
+from lakelab.errors import UserError
 from lakelab.lakefs import ByteCounter
 from lakelab.profile import LearnerProfile
+
+if TYPE_CHECKING:
+    import duckdb
+
+# Set when the connection opens; the rest are set once the learner's filesystem is registered
+# (DuckDB only then knows `s3://` / `abfs://` as a filesystem rather than a local path).
+_OPEN_CONFIG: dict[str, Any] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "allow_persistent_secrets": False,
+    # No spill folder: it would be an allowed local directory.
+    "temp_directory": "",
+    # Cached blocks would hide reads from the count.
+    "enable_external_file_cache": False,
+}
+
+
+class QueryRefused(UserError):
+    """A statement the twin's query engine does not run for a learner (not a query)."""
+
+
+class QueryFailed(UserError):
+    """A query that ran and failed: DuckDB's own message, first line."""
 
 
 @dataclass
@@ -27,6 +69,7 @@ class SqlResult:
     bytes_scanned: int
     files_read: int
     engine: str
+    types: list[str] | None = None
 
     @property
     def billed_bytes(self) -> int:
@@ -35,6 +78,60 @@ class SqlResult:
     @property
     def cost_usd(self) -> float:
         return scan.query_usd(self.engine, self.bytes_scanned)
+
+
+def _refuse(kind: str, dialect: str) -> QueryRefused:
+    return QueryRefused(
+        f"refused: {kind} statements do not run here; only queries (SELECT) over your own"
+        f" lake do, as with your {dialect} access on the cloud"
+    )
+
+
+def _kind_of(sql: str) -> str:
+    """The statement's first keyword, as the learner wrote it (`COPY`, `INSTALL`)."""
+    words = sql.strip().split(None, 1)
+    return "".join(c for c in words[0] if c.isalpha()).upper() if words else ""
+
+
+def _check_duckdb_types(con: duckdb.DuckDBPyConnection, sql: str, dialect: str) -> None:
+    import duckdb
+
+    for statement in con.extract_statements(sql):
+        if statement.type != duckdb.StatementType.SELECT:
+            raise _refuse(statement.type.name, dialect)
+
+
+def translate(sql: str, dialect: str) -> str:
+    """The learner's SQL in the cloud's dialect, as DuckDB SQL; non-queries are refused."""
+    import duckdb
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, SqlglotError
+
+    try:
+        trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
+    except ParseError as exc:
+        # A statement sqlglot does not know (`ATTACH`) is still named if DuckDB parses it.
+        probe = duckdb.connect()
+        try:
+            _check_duckdb_types(probe, sql, dialect)
+        except duckdb.Error:
+            pass
+        finally:
+            probe.close()
+        first = str(exc).splitlines()[0]
+        raise UserError(f"query failed: {dialect} syntax error: {first}") from None
+    if not trees:
+        raise UserError("query failed: no SQL statement given")
+    if len(trees) > 1:
+        raise UserError("query failed: one statement per query, as on the cloud")
+    for tree in trees:
+        if not isinstance(tree, exp.Query):
+            raise _refuse(_kind_of(sql), dialect)
+    try:
+        return ";\n".join(t.sql(dialect="duckdb") for t in trees)
+    except SqlglotError as exc:
+        raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
 
 
 def _unreadable_view(view: str, spec: TableSpec) -> str:
@@ -50,39 +147,64 @@ def _unreadable_view(view: str, spec: TableSpec) -> str:
     )
 
 
-def query(profile: LearnerProfile, sql: str) -> SqlResult:
+def _quote_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def sandboxed(profile: LearnerProfile, counter: ByteCounter) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that reaches the learner's own lake and nothing else, with its
+    catalog's tables as views (`<database>.<table>`, gold first on the search path)."""
     import duckdb
 
     target = cloud_for(profile.cloud)
-    counter = ByteCounter()
-    con = duckdb.connect()
-    # Cached blocks would hide reads from the count.
-    con.execute("SET enable_external_file_cache = false")
+    lake = target.lake(profile)
+    con = duckdb.connect(config=dict(_OPEN_CONFIG))
     con.register_filesystem(target.filesystem(profile, counter))
+    own = sorted({lake.uri(purpose) for purpose in profile.locations})
+    con.execute(f"SET allowed_directories = {_quote_list(own)}")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     databases = profile.catalog_databases()
-    specs = target.catalog_tables(profile)
     for db in databases:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{db}"')
-    for spec in specs:
+    for spec in target.catalog_tables(profile):
         view = f'"{spec.database}"."{spec.name}"'
         try:
             con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {scan_expression(spec)}")
         except duckdb.Error:
-            # No data files (yet, or any more) at the table's location: only queries that
-            # read this table fail, with a message that says so.
+            # No data files (yet, or any more) at the table's location, or a location outside
+            # the learner's lake: only queries that read this table fail, saying so.
             con.execute(_unreadable_view(view, spec))
     # Unqualified names resolve gold first, as a learner's analytics would.
     con.execute(f"SET search_path = '{','.join(reversed(databases))}'")
     # Defining the views read Parquet footers; only the query's own reads count.
     counter.reset()
-    cursor = con.execute(sql)
-    columns = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchall()
-    con.close()
+    return con
+
+
+def query(profile: LearnerProfile, sql: str) -> SqlResult:
+    """Run the learner's SQL (in their cloud's dialect) over their own lake."""
+    import duckdb
+
+    target = cloud_for(profile.cloud)
+    duck_sql = translate(sql, target.sql_dialect)
+    counter = ByteCounter()
+    con = sandboxed(profile, counter)
+    try:
+        _check_duckdb_types(con, duck_sql, target.sql_dialect)
+        cursor = con.execute(duck_sql)
+        columns = [d[0] for d in cursor.description or []]
+        types = [str(d[1]) for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise QueryFailed(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
     return SqlResult(
         columns=columns,
         rows=rows,
         bytes_scanned=counter.bytes_read,
         files_read=len(counter.files),
         engine=target.query_engine,
+        types=types,
     )

@@ -1,7 +1,10 @@
 """The learner's profile: endpoints and credentials as shell `export` lines.
 
 `profiles/<stack>.env` is written when a stack is provisioned and printed by
-`lakelab local env --stack X` (use `eval "$(lakelab local env --stack X)"`). The variables are
+`lakelab local env --stack X` (use `eval "$(lakelab local env --stack X)"`; in a script under
+`set -e`, `out="$(lakelab local env --stack X)"` then `eval "$out"`, so a failure stops it).
+`local env` prints nothing on stdout and fails with one `error:` line when the twin cannot
+give a working environment (emulator down, stack not provisioned). The variables are
 the ones the SDKs read on their own:
 
 - AWS: `AWS_ENDPOINT_URL` (boto3/botocore, the AWS CLI, DuckDB's aws extension),

@@ -137,6 +137,10 @@ class CloudTarget(Protocol):
         """The engine the learner's SQL stands in for, as shown beside a query's bill."""
 
     @property
+    def sql_dialect(self) -> str:
+        """The sqlglot dialect of that engine's SQL (what a learner writes on this cloud)."""
+
+    @property
     def location_kind(self) -> str:
         """What the profile calls a layer's location in `LAKELAB_<KIND>_<LAYER>`."""
 

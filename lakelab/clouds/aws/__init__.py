@@ -37,6 +37,8 @@ class AwsTarget:
     default_region: Final = "us-east-1"
     concepts: Final = CONCEPTS
     query_engine: Final = "athena"
+    # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
+    sql_dialect: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES
 

@@ -42,6 +42,8 @@ class AzureTarget:
     default_region: Final = "eastus"
     concepts: Final = CONCEPTS
     query_engine: Final = "synapse-serverless"
+    # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
+    sql_dialect: Final = "tsql"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
 
