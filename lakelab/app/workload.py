@@ -51,6 +51,10 @@ def register(app: typer.Typer) -> None:
         check_stack_name(stack_name_of(stack))  # the run's log is a file named after it
         if mode not in ("incremental", "full"):
             raise UserError(f"--mode must be incremental or full, not {mode!r}")
+        from lakelab.lake import lake_for
+        from lakelab.pipeline.sources import reachable, require_landing
+
+        require_landing(reachable(lake_for(stack), stack), stack)  # before Spark starts
         try:
             result = run_on_twin(stack, mode=mode, run_id=run_id, log=lambda s: console.print(s))
         except known_errors():
