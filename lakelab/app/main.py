@@ -47,6 +47,7 @@ def _root(
 def _register() -> None:
     from lakelab.app import compare, cost, plan, workload
     from lakelab.app.cohort import app as cohort_app
+    from lakelab.app.data import app as data_app
     from lakelab.app.labs import app as lab_app
     from lakelab.app.local import app as local_app
 
@@ -57,6 +58,7 @@ def _register() -> None:
     app.add_typer(
         cohort_app, name="cohort", help="Run whole cohorts: roster, stacks, status, teardown."
     )
+    app.add_typer(data_app, name="data", help="Sample data for a learner's lake.")
     app.add_typer(lab_app, name="lab", help="Self-grading labs on the local twin.")
     app.add_typer(local_app, name="local", help="Run the local twin: emulators and learner stacks.")
 

@@ -50,6 +50,10 @@ def register(app: typer.Typer) -> None:
         from lakelab.twinrun import run_on_twin
 
         check_stack_name(stack_name_of(stack))  # the run's log is a file named after it
+        from lakelab.lake import lake_for
+        from lakelab.pipeline.sources import reachable, require_landing
+
+        require_landing(reachable(lake_for(stack), stack), stack)  # before Spark starts
         try:
             result = run_on_twin(
                 stack, mode=mode.value, run_id=run_id, log=lambda s: console.print(s)
