@@ -1,5 +1,5 @@
-"""The shared workload on Glue: artifacts, one Glue 5.0 job per medallion stage, and a
-workflow whose triggers chain bronze -> silver -> gold."""
+"""The shared workload on Glue: artifacts and one Glue 5.0 job per medallion stage. The
+workflow that runs them comes from the pipeline definition (`infra/aws/workflow.py`)."""
 
 from __future__ import annotations
 
@@ -76,34 +76,6 @@ class MedallionJobs(LabComponent):
                     "--enable-continuous-cloudwatch-log": "true",
                     "--conf": "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
                 },
-                tags=self.tags,
-                opts=self.child(),
-            )
-        self.workflow = aws.glue.Workflow(
-            "medallion",
-            name=AwsNames.of(bp).glue_workflow,
-            description="bronze -> silver -> gold",
-            max_concurrent_runs=1,
-            tags=self.tags,
-            opts=self.child(),
-        )
-        for index, stage in enumerate(STAGES):
-            # The first stage starts on demand; each later one when the one before succeeds.
-            after = self.jobs[STAGES[index - 1]] if index else None
-            aws.glue.Trigger(
-                f"{stage}-trigger",
-                name=AwsNames.of(bp).glue_trigger(stage),
-                workflow_name=self.workflow.name,
-                type="CONDITIONAL" if after else "ON_DEMAND",
-                start_on_creation=True if after else None,
-                predicate={
-                    "conditions": [
-                        {"job_name": after.name, "state": "SUCCEEDED", "logical_operator": "EQUALS"}
-                    ]
-                }
-                if after
-                else None,
-                actions=[{"job_name": self.jobs[stage].name}],
                 tags=self.tags,
                 opts=self.child(),
             )

@@ -14,9 +14,11 @@ from infra.aws.jobs import MedallionJobs
 from infra.aws.lake import LakeStorage
 from infra.aws.query import QueryWorkgroup
 from infra.aws.warehouse import Warehouse
+from infra.aws.workflow import PipelineWorkflow, glue_retries
 from infra.component import LabComponent
 from infra.outputs import cost_inputs
 from lakelab.blueprint import Blueprint
+from lakelab.pipeline.definition import load as load_pipeline
 
 
 class AwsLearnerLab(LabComponent):
@@ -30,7 +32,17 @@ class AwsLearnerLab(LabComponent):
         lake = LakeStorage("lake", bp, opts=self.child())
         glue_role = GlueServiceRole("glue", bp, account_id, opts=self.child())
         catalog = Catalog("catalog", bp, lake.buckets, glue_role.role.arn, opts=self.child())
-        jobs = MedallionJobs("jobs", bp, lake.buckets, glue_role.role.arn, opts=self.child())
+        pipeline = load_pipeline()
+        jobs = MedallionJobs(
+            "jobs",
+            bp,
+            lake.buckets,
+            glue_role.role.arn,
+            opts=pulumi.ResourceOptions.merge(
+                self.child(), pulumi.ResourceOptions(transformations=[glue_retries(pipeline)])
+            ),
+        )
+        workflow = PipelineWorkflow("workflow", bp, pipeline, jobs.jobs, opts=self.child())
         query = QueryWorkgroup("query", bp, lake.buckets["query-results"], opts=self.child())
         warehouse = Warehouse("warehouse", bp, opts=self.child())
         identity = LearnerIdentity("learner", bp, account_id, warehouse.arns, opts=self.child())
@@ -55,7 +67,7 @@ class AwsLearnerLab(LabComponent):
                 "arn": identity.identity.arn,
             },
             "jobs": {
-                "workflow": jobs.workflow.name,
+                "workflow": workflow.workflow.name,
                 "stages": {stage: job.name for stage, job in jobs.jobs.items()},
                 "package": jobs.package_uri,
                 "dbt_project": jobs.dbt_project_uri,

@@ -9,15 +9,14 @@ import pulumi_azure_native.resources as resources
 
 from infra.azure.jobs import MedallionJobs
 from infra.azure.lake import LakeStorage
+from infra.azure.pipeline import SYNAPSE_LINK, pipeline_parameters, stage_activities
 from infra.azure.roles import assign
 from infra.azure.synapse import SynapseAnalytics
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
-from lakelab.naming import STAGES
 
 LAKE_LINK = "lake"
-SYNAPSE_LINK = "synapse"
 PIPELINE = "medallion"
 
 
@@ -82,44 +81,10 @@ class DataFactory(LabComponent):
             resource_group_name=group.name,
             description="Runs the shared workload: bronze -> silver -> gold",
             concurrency=1,
-            activities=[
-                _stage_activity(bp, stage, index, jobs) for index, stage in enumerate(STAGES)
-            ],
+            parameters=pipeline_parameters(),
+            activities=stage_activities(bp, jobs),  # from the pipeline definition
             opts=self.child(
                 parent=self.factory, depends_on=[lake_link, synapse_link, jobs.job_definition]
             ),
         )
         self.register_outputs({"factory": self.factory.name})
-
-
-def _stage_activity(
-    bp: Blueprint, stage: str, index: int, jobs: MedallionJobs
-) -> datafactory.SynapseSparkJobDefinitionActivityArgs:
-    uris = jobs.layer_uris
-    args: list[pulumi.Input[str]] = ["--stage", stage, "--run_id", "@pipeline().RunId"]
-    for layer in ("landing", "bronze", "silver", "gold", "quarantine"):
-        args += [f"--{layer}_uri", uris[layer]]
-    return datafactory.SynapseSparkJobDefinitionActivityArgs(
-        name=stage,
-        type="SparkJob",
-        spark_job=datafactory.SynapseSparkJobReferenceArgs(
-            reference_name=jobs.job_definition_name, type="SparkJobDefinitionReference"
-        ),
-        file=jobs.entry_uri,
-        python_code_reference=[jobs.package_uri],
-        arguments=args,
-        target_big_data_pool=datafactory.BigDataPoolParametrizationReferenceArgs(
-            reference_name=AzureNames.of(bp).synapse_spark_pool, type="BigDataPoolReference"
-        ),
-        linked_service_name=datafactory.LinkedServiceReferenceArgs(
-            reference_name=SYNAPSE_LINK, type="LinkedServiceReference"
-        ),
-        depends_on=[
-            datafactory.ActivityDependencyArgs(
-                activity=STAGES[index - 1], dependency_conditions=["Succeeded"]
-            )
-        ]
-        if index
-        else None,
-        policy=datafactory.ActivityPolicyArgs(timeout="0.01:00:00", retry=0),
-    )

@@ -121,8 +121,11 @@ def check_workflow_triggers(plan: Plan) -> None:
     assert wf["name"] == "demo_alice_medallion"
     triggers = {r.name: r.inputs for r in plan.of_type("aws:glue/trigger:Trigger")}
     assert triggers["bronze-trigger"]["type"] == "ON_DEMAND"
-    assert triggers["bronze-trigger"]["actions"] == [{"jobName": "demo_alice_bronze_job"}]
-    for stage, before in (("silver", "bronze"), ("gold", "silver")):
+    # Timeouts come from the pipeline definition (tests/pipeline/test_renderings.py).
+    assert triggers["bronze-trigger"]["actions"] == [
+        {"jobName": "demo_alice_bronze_job", "timeout": 30}
+    ]
+    for stage, before, timeout in (("silver", "bronze", 45), ("gold", "silver", 30)):
         t = triggers[f"{stage}-trigger"]
         assert t["type"] == "CONDITIONAL" and t["workflowName"] == "demo_alice_medallion"
         assert t["predicate"]["conditions"] == [
@@ -132,7 +135,7 @@ def check_workflow_triggers(plan: Plan) -> None:
                 "logicalOperator": "EQUALS",
             }
         ]
-        assert t["actions"] == [{"jobName": f"demo_alice_{stage}_job"}]
+        assert t["actions"] == [{"jobName": f"demo_alice_{stage}_job", "timeout": timeout}]
 
 
 def check_athena(plan: Plan) -> None:
@@ -227,6 +230,7 @@ def check_provider_and_components(plan: Plan) -> None:
             "GlueServiceRole",
             "Catalog",
             "MedallionJobs",
+            "PipelineWorkflow",
             "QueryWorkgroup",
             "Warehouse",
             "LearnerIdentity",

@@ -1,0 +1,101 @@
+"""The pipeline definition (`lakelab/pipeline/medallion.yaml`) as Data Factory activities.
+
+Rendered from the definition and nothing else:
+
+- one Synapse Spark job activity per step the Spark job definition runs (the medallion
+  stages; the activity is named after the step and passes `--stage <step>`);
+- `dependsOn` with the `Succeeded` condition on each of the step's upstream activities;
+- the step's retries, retry interval and timeout as the activity policy (`retry`,
+  `retryIntervalInSeconds`, `timeout` as `d.hh:mm:ss`). Data Factory accepts retry intervals
+  from 30 seconds, so a shorter interval is rendered as 30; it has no backoff;
+- the parameters as pipeline parameters, passed to each stage (`--mode`, `--run_date`).
+
+Steps with no activity here (land, catalog, dbt, quality gate) are not rendered: each step
+after one waits for that step's own upstreams instead (`Definition.restricted`);
+docs/orchestration.md says where those steps run instead.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pulumi
+import pulumi_azure_native.datafactory as datafactory
+
+from infra.azure.jobs import MedallionJobs
+from lakelab.blueprint import Blueprint
+from lakelab.clouds.azure.names import AzureNames
+from lakelab.naming import STAGES
+from lakelab.pipeline.definition import Definition, load
+
+SYNAPSE_LINK: Final = "synapse"
+MIN_RETRY_INTERVAL_S: Final = 30
+
+
+def adf_timeout(minutes: int) -> str:
+    """`d.hh:mm:ss`, the form Data Factory's activity policy takes."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return f"{days}.{hours:02d}:{mins:02d}:00"
+
+
+def pipeline_parameters(
+    definition: Definition | None = None,
+) -> dict[str, datafactory.ParameterSpecificationArgs]:
+    definition = definition or load()
+    return {
+        name: datafactory.ParameterSpecificationArgs(
+            type="String", default_value=definition.default(name)
+        )
+        for name in definition.parameters
+    }
+
+
+def stage_activities(
+    bp: Blueprint, jobs: MedallionJobs, definition: Definition | None = None
+) -> list[datafactory.SynapseSparkJobDefinitionActivityArgs]:
+    definition = definition or load()
+    graph = definition.restricted(s for s in definition.ids if s in STAGES)
+    return [_activity(bp, definition, step, upstream, jobs) for step, upstream in graph.items()]
+
+
+def _activity(
+    bp: Blueprint,
+    definition: Definition,
+    step: str,
+    upstream: tuple[str, ...],
+    jobs: MedallionJobs,
+) -> datafactory.SynapseSparkJobDefinitionActivityArgs:
+    uris = jobs.layer_uris
+    args: list[pulumi.Input[str]] = ["--stage", step, "--run_id", "@pipeline().RunId"]
+    for parameter in definition.parameters:
+        args += [f"--{parameter}", f"@pipeline().parameters.{parameter}"]
+    for layer in ("landing", "bronze", "silver", "gold", "quarantine"):
+        args += [f"--{layer}_uri", uris[layer]]
+    policy = definition.policy(step)
+    return datafactory.SynapseSparkJobDefinitionActivityArgs(
+        name=step,
+        type="SparkJob",
+        spark_job=datafactory.SynapseSparkJobReferenceArgs(
+            reference_name=jobs.job_definition_name, type="SparkJobDefinitionReference"
+        ),
+        file=jobs.entry_uri,
+        python_code_reference=[jobs.package_uri],
+        arguments=args,
+        target_big_data_pool=datafactory.BigDataPoolParametrizationReferenceArgs(
+            reference_name=AzureNames.of(bp).synapse_spark_pool, type="BigDataPoolReference"
+        ),
+        linked_service_name=datafactory.LinkedServiceReferenceArgs(
+            reference_name=SYNAPSE_LINK, type="LinkedServiceReference"
+        ),
+        depends_on=[
+            datafactory.ActivityDependencyArgs(activity=u, dependency_conditions=["Succeeded"])
+            for u in upstream
+        ]
+        or None,
+        policy=datafactory.ActivityPolicyArgs(
+            timeout=adf_timeout(policy.timeout_min),
+            retry=policy.retries,
+            retry_interval_in_seconds=max(MIN_RETRY_INTERVAL_S, policy.retry_interval_s),
+        ),
+    )
