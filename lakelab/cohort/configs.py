@@ -122,6 +122,23 @@ def plan_sync(learners: list[Learner], settings: Settings, roster: str) -> SyncP
         if cloud in learner.clouds
     }
     existing = set(list_stacks(settings.cohort))
+    taken: list[Problem] = []
+    for stack, (learner, _cloud) in sorted(wanted.items()):
+        if stack in existing or not stack_file(stack).exists():
+            continue
+        # `rt` + `x-y` and `rt-x` + `y` are one stack (and one IAM user, one Glue database).
+        owner = read_config(stack)
+        taken.append(
+            Problem(
+                learner.line,
+                "id",
+                f"{stack} would belong to cohort {settings.cohort!r} learner {learner.id!r}, but"
+                f" {stack_file(stack).name} belongs to cohort {owner.get('lakelab:cohort')!r}"
+                f" learner {owner.get('lakelab:learner')!r}; rename one of them",
+            )
+        )
+    if taken:
+        raise RosterError(roster, taken)
     for stack in sorted(wanted):
         learner, cloud = wanted[stack]
         config = stack_config(learner, settings, cloud, name_seed.seed)
