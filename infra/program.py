@@ -8,7 +8,14 @@ from typing import Any
 
 import pulumi
 
-from lakelab.blueprint import CONFIG_KEYS, CONFIG_NAMESPACE, Blueprint, BlueprintError, from_config
+from lakelab.blueprint import (
+    CONFIG_KEYS,
+    CONFIG_NAMESPACE,
+    Blueprint,
+    BlueprintError,
+    for_cloud,
+    from_config,
+)
 from lakelab.clouds import checked, cloud_for
 
 # pulumi-aws 7 warns on first use of aws.s3 about deprecated aliases we do not use.
@@ -42,7 +49,7 @@ def read_blueprint() -> Blueprint:
         }
     )
     try:
-        return checked(from_config(raw))
+        return for_cloud(checked(from_config(raw)))
     except BlueprintError as exc:
         raise pulumi.RunError(f"invalid lakelab stack config:\n{exc}") from None
 

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from lakelab.naming import CATALOG_LAYERS, LAYERS, Layer, Names
+from lakelab.naming import CATALOG_LAYERS, DEMO_SEED, LAYERS, Layer, Names
 from lakelab.regions import REGIONS, Cloud
 
 CONFIG_NAMESPACE: Final = "lakelab"
@@ -30,6 +30,7 @@ MANAGED_BY: Final = "lakelab"
 FLEX_WORKERS: Final = ("G.1X", "G.2X")
 _SLUG_HELP = "lowercase letters, digits and single hyphens, starting with a letter"
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_SEED = re.compile(r"[A-Za-z0-9_-]{6,64}")
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -163,7 +164,8 @@ class Blueprint(_Section):
     expires: date
     email: str
     budget_usd: float
-    name_seed: str = "lakelab"
+    # The organisation's name seed; no default: a cloud stack must name one (`for_cloud`).
+    name_seed: str | None = None
     alert_thresholds_pct: tuple[int, ...] = (50, 80, 100)
     warehouse: Warehouse = Warehouse()
     spark: Spark = Spark()
@@ -202,6 +204,16 @@ class Blueprint(_Section):
             raise ValueError(f"budget {v:g} USD is above the 10000 USD a learner lab may have")
         return v
 
+    @field_validator("name_seed")
+    @classmethod
+    def _seed(cls, v: str | None) -> str | None:
+        if v is not None and not _SEED.fullmatch(v):
+            raise ValueError(
+                f"name seed {v[:20]!r} must be 6-64 letters, digits, '-' or '_'"
+                " (`lakelab cohort init` writes one)"
+            )
+        return v
+
     @field_validator("alert_thresholds_pct")
     @classmethod
     def _thresholds(cls, v: tuple[int, ...]) -> tuple[int, ...]:
@@ -227,7 +239,7 @@ class Blueprint(_Section):
     @property
     def names(self) -> Names:
         """The stems of the lab's physical names (each cloud's names: `lakelab.clouds`)."""
-        return Names(self.cohort, self.learner, self.name_seed)
+        return Names(self.cohort, self.learner, self.name_seed or DEMO_SEED)
 
     @property
     def stack_name(self) -> str:
@@ -254,6 +266,21 @@ class Blueprint(_Section):
 
     def is_expired(self, today: date | None = None) -> bool:
         return self.expires < (today or date.today())
+
+
+def for_cloud(bp: Blueprint, where: str = "") -> Blueprint:
+    """`bp` when it may be deployed to its cloud: it names its organisation's name seed.
+    Without one its global names would be the public demo seed's, which any other organisation
+    can claim first. `where` prefixes the message (the stack file's name)."""
+    if bp.name_seed is None:
+        raise BlueprintError(
+            f"{where}{CONFIG_NAMESPACE}:nameSeed is missing: a cloud stack needs your"
+            " organisation's name seed, or its bucket and account names can collide with another"
+            " organisation's; `lakelab cohort init` writes it into every stack it generates (and"
+            " keeps it in stacks/.name-seed): copy `lakelab:nameSeed` from there into this file,"
+            " or make one with `python -c 'import secrets; print(secrets.token_hex(16))'`"
+        )
+    return bp
 
 
 # The top-level `lakelab:<key>` names a stack config may set.

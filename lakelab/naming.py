@@ -4,7 +4,10 @@ Each cloud's home (`lakelab.clouds.aws.names`, `lakelab.clouds.azure.names`) tur
 of `Names` into its physical names and checks them here with `check_name`, so a learner id
 that cannot form a valid name on some cloud is refused before anything is provisioned.
 Names are deterministic (the same blueprint always gives the same names) and unique per
-cohort + learner.
+cohort + learner. Globally scoped names (S3 buckets, storage accounts, Synapse workspaces) end in
+a hash of the organisation's name seed, cohort and learner: with a public seed, another
+organisation's cohort `demo` with a learner `alice` would ask for the very same bucket, so every
+cloud stack names its own seed (`lakelab:nameSeed`, written by `lakelab cohort init`).
 
 A layer keeps its own name in every target: the `bronze` layer is the `bronze` S3 bucket
 suffix, the `bronze` ADLS filesystem, and the `<prefix>_bronze` catalog database.
@@ -30,6 +33,9 @@ LAKE_PURPOSES: Final[tuple[LakePurpose, ...]] = ("query-results", "artifacts")
 STAGES: Final[tuple[str, ...]] = ("bronze", "silver", "gold")
 
 PREFIX: Final = "ll"
+# The public seed of the demo stacks (and of a stack that names none, which only the local twin
+# runs). It is no secret, so a cloud stack must name its own organisation's seed.
+DEMO_SEED: Final = "lakelab"
 
 # Each rule: (pattern, min length, max length, what the cloud calls it).
 _RULES: Final[dict[str, tuple[str, int, int]]] = {
@@ -71,7 +77,7 @@ class Names:
 
     cohort: str
     learner: str
-    seed: str = "lakelab"
+    seed: str = DEMO_SEED
 
     @property
     def slug(self) -> str:

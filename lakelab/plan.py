@@ -31,9 +31,9 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from lakelab.blueprint import Blueprint
+from lakelab.blueprint import Blueprint, for_cloud
 from lakelab.clouds.azure.names import AzureNames
-from lakelab.stackfiles import load_blueprint, read_config
+from lakelab.stackfiles import load_blueprint, read_config, stack_file
 
 SCHEMA: Final = "lakelab.plan/v1"
 PROJECT: Final = "lakelab"
@@ -380,6 +380,10 @@ def plan_blueprint(bp: Blueprint, config: dict[str, Any]) -> Plan:
     pulumi_mocks.set_mocks(
         mocks, project=PROJECT, stack=bp.stack_name, preview=False, monitor=monitor
     )
+    if "lakelab:nameSeed" not in config and "nameSeed" not in config:
+        # A blueprint no stack file holds (cost, compare) is named as the blueprint names it:
+        # names do not change what a lab declares. `plan_stack` refuses a seedless file first.
+        config = {**config, "lakelab:nameSeed": bp.names.seed}
     pulumi.runtime.set_all_config(_config_for_runtime(config), [])
     resolved: dict[str, Any] = {}
 
@@ -404,6 +408,7 @@ def plan_blueprint(bp: Blueprint, config: dict[str, Any]) -> Plan:
 
 
 def plan_stack(stack: str) -> Plan:
-    """The offline plan of a stack config in stacks/ (validated first, with a clear error)."""
-    bp = load_blueprint(stack)
+    """The offline plan of a stack config in stacks/ (validated first, with a clear error).
+    It is the plan of a cloud stack, so the stack must name its organisation's seed."""
+    bp = for_cloud(load_blueprint(stack), f"{stack_file(stack).name}: ")
     return plan_blueprint(bp, read_config(stack))

@@ -85,8 +85,17 @@ def init(
     for label, stacks in (("add", plan.added), ("update", plan.updated), ("remove", plan.removed)):
         for stack in stacks:
             console.print(f"{verb}{label} {stack_file(stack).name}")
+    if plan.seed is not None and plan.seed.note:
+        console.print(f"[yellow]note:[/] {plan.seed.note}")
     if not dry_run:
         apply_sync(plan)
+    if plan.seed is not None and plan.seed.new and plan.changes:
+        from lakelab.cohort.seed import seed_path
+
+        console.print(
+            f"{verb}write the organisation's name seed to {seed_path()} (keep it with the stacks:"
+            " every later cohort reuses it)"
+        )
     clouds = {c: sum(1 for le in learners if c in le.clouds) for c in ("aws", "azure")}
     console.print(
         f"cohort {cohort}: {len(learners)} learners ({clouds['aws']} on AWS,"

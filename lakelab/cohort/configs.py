@@ -19,6 +19,7 @@ import yaml
 
 from lakelab.cohort import records
 from lakelab.cohort.roster import Learner, Problem, RosterError, Settings, base_config
+from lakelab.cohort.seed import SEED_KEY, SeedChoice, choose_seed, write_seed
 from lakelab.regions import CLOUDS, Cloud
 from lakelab.stackfiles import list_stacks, read_config, stack_file, stacks_dir
 
@@ -32,13 +33,17 @@ class SyncPlan:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    # The name seed the files carry; `new` when stacks/.name-seed is still to be written.
+    seed: SeedChoice | None = None
 
     @property
     def changes(self) -> int:
         return len(self.added) + len(self.updated) + len(self.removed)
 
 
-def stack_config(learner: Learner, settings: Settings, cloud: Cloud) -> dict[str, Any]:
+def stack_config(
+    learner: Learner, settings: Settings, cloud: Cloud, name_seed: str
+) -> dict[str, Any]:
     config = base_config(settings, cloud)
     ordered: dict[str, Any] = {
         "lakelab:cohort": config.pop("lakelab:cohort"),
@@ -48,6 +53,7 @@ def stack_config(learner: Learner, settings: Settings, cloud: Cloud) -> dict[str
         "lakelab:region": config.pop("lakelab:region"),
         "lakelab:expires": config.pop("lakelab:expires"),
         "lakelab:email": learner.email,
+        SEED_KEY: name_seed,
         **config,
     }
     if learner.azure_principal_id:
@@ -107,7 +113,8 @@ def render(config: dict[str, Any], learner: Learner, cohort: str, roster: str) -
 
 def plan_sync(learners: list[Learner], settings: Settings, roster: str) -> SyncPlan:
     """What `init` would change; raises `RosterError` if it would drop a deployed stack."""
-    plan = SyncPlan()
+    name_seed = choose_seed(settings.cohort)
+    plan = SyncPlan(seed=name_seed)
     wanted: dict[str, tuple[Learner, Cloud]] = {
         f"{settings.cohort}-{learner.id}-{cloud}": (learner, cloud)
         for learner in learners
@@ -115,9 +122,26 @@ def plan_sync(learners: list[Learner], settings: Settings, roster: str) -> SyncP
         if cloud in learner.clouds
     }
     existing = set(list_stacks(settings.cohort))
+    taken: list[Problem] = []
+    for stack, (learner, _cloud) in sorted(wanted.items()):
+        if stack in existing or not stack_file(stack).exists():
+            continue
+        # `rt` + `x-y` and `rt-x` + `y` are one stack (and one IAM user, one Glue database).
+        owner = read_config(stack)
+        taken.append(
+            Problem(
+                learner.line,
+                "id",
+                f"{stack} would belong to cohort {settings.cohort!r} learner {learner.id!r}, but"
+                f" {stack_file(stack).name} belongs to cohort {owner.get('lakelab:cohort')!r}"
+                f" learner {owner.get('lakelab:learner')!r}; rename one of them",
+            )
+        )
+    if taken:
+        raise RosterError(roster, taken)
     for stack in sorted(wanted):
         learner, cloud = wanted[stack]
-        config = stack_config(learner, settings, cloud)
+        config = stack_config(learner, settings, cloud, name_seed.seed)
         plan.texts[stack] = render(config, learner, settings.cohort, roster)
         if stack not in existing and not stack_file(stack).exists():
             plan.added.append(stack)
@@ -149,6 +173,8 @@ def plan_sync(learners: list[Learner], settings: Settings, roster: str) -> SyncP
 
 def apply_sync(plan: SyncPlan) -> None:
     stacks_dir().mkdir(parents=True, exist_ok=True)
+    if plan.seed is not None and plan.seed.new:
+        write_seed(plan.seed.seed)  # first: a stack file never names a seed that is not kept
     for stack in plan.added + plan.updated:
         path: Path = stack_file(stack)
         tmp = path.with_suffix(".yaml.tmp")

@@ -16,14 +16,14 @@ from datetime import date
 
 from rich.console import Console
 
-from lakelab.blueprint import Blueprint
+from lakelab.blueprint import Blueprint, for_cloud
 from lakelab.cohort import records
 from lakelab.cohort.records import Target
 from lakelab.cohort.runner import Done, Failed, OnLine, Outcome, run_all, run_stack
 from lakelab.cohort.sweep import Found, SweepReport
 from lakelab.errors import UserError
 from lakelab.regions import Cloud
-from lakelab.stackfiles import list_stacks, load_blueprint
+from lakelab.stackfiles import list_stacks, load_blueprint, stack_file
 
 
 @dataclass
@@ -107,6 +107,8 @@ def up(
     if local:
         report = _up_local(cohort, active, force, console)
     else:
+        for bp in bps:  # before any stack runs: a stack without a seed stops the whole cohort
+            for_cloud(bp, f"{stack_file(bp.stack_name).name}: ")
         report = _up_cloud(cohort, active, workers, force, console)
     report.expired = expired
     return report

@@ -144,3 +144,24 @@ def test_dry_run_and_yaml_roster(home: Path, tmp_path: Path) -> None:
     assert "would add Pulumi.spring-zoe-aws.yaml" in result.stdout
     assert "(dry run: nothing written)" in result.stdout
     assert list_stacks("spring") == []
+
+
+def test_a_stack_of_another_cohort_is_not_taken_over(home: Path, tmp_path: Path) -> None:
+    other = tmp_path / "rtx.csv"
+    other.write_text("id,name,email,clouds\ny,Y,y@example.com,aws\n")
+    init(other, Settings(cohort="rt-x", expires=date(2030, 6, 30), budget_usd=40))
+    before = (home / "stacks" / "Pulumi.rt-x-y-aws.yaml").read_bytes()
+    roster = tmp_path / "rt.csv"
+    roster.write_text("id,name,email,clouds\nx-y,XY,xy@example.com,aws\n")
+    result = run(
+        "cohort", "init", str(roster), "--cohort", "rt", "--expires", "2030-06-30",
+        "--budget", "40",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: rt.csv: 1 error; nothing was written",
+        "  line 2: id: rt-x-y-aws would belong to cohort 'rt' learner 'x-y', but"
+        " Pulumi.rt-x-y-aws.yaml belongs to cohort 'rt-x' learner 'y'; rename one of them",
+    ]
+    assert (home / "stacks" / "Pulumi.rt-x-y-aws.yaml").read_bytes() == before
+    assert list_stacks("rt") == []

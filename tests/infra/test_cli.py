@@ -72,6 +72,7 @@ GOOD_AWS = """config:
   lakelab:expires: "2030-06-30"
   lakelab:email: x@example.com
   lakelab:budgetUsd: 40
+  lakelab:nameSeed: test-seed
 """
 
 

@@ -23,7 +23,7 @@ class AwsNames(Names):
 
     @classmethod
     def of(cls, bp: Blueprint) -> AwsNames:
-        return cls(bp.cohort, bp.learner, bp.name_seed)
+        return cls(bp.cohort, bp.learner, bp.names.seed)
 
     # --- S3 ---------------------------------------------------------------------------------
     def bucket(self, purpose: str) -> str:

@@ -24,7 +24,7 @@ class AzureNames(Names):
 
     @classmethod
     def of(cls, bp: Blueprint) -> AzureNames:
-        return cls(bp.cohort, bp.learner, bp.name_seed)
+        return cls(bp.cohort, bp.learner, bp.names.seed)
 
     @property
     def resource_group(self) -> str:
