@@ -192,7 +192,7 @@ def test_moving_a_running_emulator_and_bad_options(fresh: TwinEnv) -> None:
     assert (bad.returncode, bad.stderr) == (
         2,
         "error: Invalid value for '--cloud': 'gcp' is not one of 'aws', 'azure'."
-        " (see 'lakelab local up --help')\n",
+        " (see 'lakelab up --help')\n",
     )
     # Idempotent stop: twice is fine.
     assert twin.down() == ["AWS emulator (moto)"]
