@@ -28,6 +28,32 @@ MANAGED_BY: Final = "lakelab"
 
 # Glue's flexible execution class takes these worker types only (Glue job API, ExecutionClass).
 FLEX_WORKERS: Final = ("G.1X", "G.2X")
+# G.025X (a quarter DPU) runs Glue streaming jobs only; the lab's jobs are batch (glueetl).
+STREAMING_ONLY_WORKERS: Final = ("G.025X",)
+
+# Documented cloud limits. A value outside them would be refused by the cloud at `up`, so the
+# blueprint refuses it first, naming the key and the limit. Where the clouds differ, the lower
+# limit applies: a blueprint is cloud-neutral and a learner's lab must deploy on either.
+# Redshift Serverless base capacity: 4 RPU, or 8 to 512 in steps of 8 (Redshift management
+# guide, "Compute capacity for Amazon Redshift Serverless"; 1024 only in a few regions).
+RPU_SMALLEST: Final = 4
+RPU_STEP: Final = 8
+RPU_MAX: Final = 512
+# Azure consumption budgets take at most five notifications; lakelab adds one forecast alert
+# to the learner's actual-spend thresholds (infra/*/budget.py), leaving four.
+BUDGET_NOTIFICATIONS_MAX: Final = 5
+LAKELAB_FORECAST_ALERTS: Final = 1
+ALERT_THRESHOLDS_MAX: Final = BUDGET_NOTIFICATIONS_MAX - LAKELAB_FORECAST_ALERTS
+# Synapse Spark pools: at least 3 nodes (a head and two workers), autoscale up to 200
+# ("Apache Spark pool configurations in Azure Synapse Analytics").
+SPARK_POOL_MIN_NODES: Final = 3
+SPARK_POOL_MAX_NODES: Final = 200
+# Synapse dedicated SQL pool service levels (Gen2), DW100c to DW30000c
+# ("Memory and concurrency limits for dedicated SQL pool").
+DEDICATED_SKUS: Final = (
+    "DW100c", "DW200c", "DW300c", "DW400c", "DW500c", "DW1000c", "DW1500c", "DW2000c",
+    "DW2500c", "DW3000c", "DW5000c", "DW6000c", "DW7500c", "DW10000c", "DW15000c", "DW30000c",
+)  # fmt: skip
 _SLUG_HELP = "lowercase letters, digits and single hyphens, starting with a letter"
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _SEED = re.compile(r"[A-Za-z0-9_-]{6,64}")
@@ -58,7 +84,7 @@ class Warehouse(_Section):
     Synapse dedicated SQL pool on Azure."""
 
     mode: Literal["none", "serverless", "provisioned"] = "serverless"
-    base_capacity_rpu: int = Field(default=8, ge=4, le=1024)
+    base_capacity_rpu: int = 8
     usage_limit_rpu_hours: int = Field(default=24, ge=1)
     node_type: str = "ra3.large"
     node_count: int = Field(default=1, ge=1, le=32)
@@ -67,29 +93,55 @@ class Warehouse(_Section):
     @field_validator("base_capacity_rpu")
     @classmethod
     def _rpu_step(cls, v: int) -> int:
-        if v != 4 and v % 8:
-            raise ValueError("Redshift Serverless base capacity is 4 or a multiple of 8 RPU")
+        if v != RPU_SMALLEST and not (RPU_STEP <= v <= RPU_MAX and v % RPU_STEP == 0):
+            raise ValueError(
+                f"Redshift Serverless base capacity is {RPU_SMALLEST} RPU, or {RPU_STEP} to"
+                f" {RPU_MAX} in steps of {RPU_STEP}; got {v}"
+            )
         return v
 
     @field_validator("dedicated_sku")
     @classmethod
     def _dw_sku(cls, v: str) -> str:
-        if not re.fullmatch(r"DW\d+c", v):
-            raise ValueError(f"{v!r} is not a Synapse dedicated pool SKU such as DW100c")
+        if v not in DEDICATED_SKUS:
+            raise ValueError(
+                f"{v!r} is not a Synapse dedicated SQL pool service level"
+                f" ({', '.join(DEDICATED_SKUS)})"
+            )
         return v
 
 
 class Spark(_Section):
     """Spark capacity: Glue workers on AWS, a Synapse Spark pool on Azure."""
 
-    min_nodes: int = Field(default=3, ge=3, le=200)
-    max_nodes: int = Field(default=4, ge=3, le=200)
+    min_nodes: int = 3
+    max_nodes: int = 4
     node_size: Literal["Small", "Medium", "Large"] = "Small"
     auto_pause_minutes: int = Field(default=15, ge=5, le=10080)
     glue_workers: int = Field(default=2, ge=2, le=100)
     glue_worker_type: Literal["G.025X", "G.1X", "G.2X", "G.4X"] = "G.1X"
     # FLEX runs batch jobs on spare capacity at a lower DPU-hour price; a run may start later.
     glue_execution_class: Literal["STANDARD", "FLEX"] = "STANDARD"
+
+    @field_validator("min_nodes", "max_nodes")
+    @classmethod
+    def _pool_nodes(cls, v: int) -> int:
+        if not SPARK_POOL_MIN_NODES <= v <= SPARK_POOL_MAX_NODES:
+            raise ValueError(
+                f"a Synapse Spark pool has {SPARK_POOL_MIN_NODES} to {SPARK_POOL_MAX_NODES}"
+                f" nodes; got {v}"
+            )
+        return v
+
+    @field_validator("glue_worker_type")
+    @classmethod
+    def _batch_worker(cls, v: str) -> str:
+        if v in STREAMING_ONLY_WORKERS:
+            raise ValueError(
+                f"{v} workers run Glue streaming jobs only; the lab's batch jobs take G.1X,"
+                " G.2X or G.4X"
+            )
+        return v
 
     @model_validator(mode="after")
     def _range(self) -> Spark:
@@ -198,10 +250,9 @@ class Blueprint(_Section):
     @field_validator("budget_usd")
     @classmethod
     def _budget(cls, v: float) -> float:
+        # The ceiling a learner's budget may have is the organisation's (policies/org-policy.yaml).
         if not v > 0:
             raise ValueError(f"budget must be more than 0 USD, got {v:g}")
-        if v > 10_000:
-            raise ValueError(f"budget {v:g} USD is above the 10000 USD a learner lab may have")
         return v
 
     @field_validator("name_seed")
@@ -219,7 +270,14 @@ class Blueprint(_Section):
     def _thresholds(cls, v: tuple[int, ...]) -> tuple[int, ...]:
         if not v or any(not 0 < t <= 200 for t in v):
             raise ValueError("alert thresholds are percentages between 1 and 200")
-        return tuple(sorted(set(v)))
+        distinct = tuple(sorted(set(v)))
+        if len(distinct) > ALERT_THRESHOLDS_MAX:
+            raise ValueError(
+                f"at most {ALERT_THRESHOLDS_MAX} thresholds, got {len(distinct)}: an Azure budget"
+                f" takes {BUDGET_NOTIFICATIONS_MAX} notifications and lakelab adds"
+                f" {LAKELAB_FORECAST_ALERTS} forecast alert"
+            )
+        return distinct
 
     @model_validator(mode="after")
     def _cross_field(self) -> Blueprint:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import (
+    EnforcementLevel,
     PolicyCustomTimeouts,
     PolicyResource,
     PolicyResourceOptions,
@@ -77,9 +78,15 @@ def check_plan(plan: Plan) -> list[Violation]:
     resources = _policy_resources(plan)
 
     for policy in ALL_POLICIES:
+        mandatory = policy.enforcement_level == EnforcementLevel.MANDATORY
 
-        def report(message: str, urn: str | None = None, _name: str = policy.name) -> None:
-            violations.append(Violation(_name, message, urn))
+        def report(
+            message: str,
+            urn: str | None = None,
+            _name: str = policy.name,
+            _mandatory: bool = mandatory,
+        ) -> None:
+            violations.append(Violation(_name, message, urn, _mandatory))
 
         if isinstance(policy, ResourceValidationPolicy):
             for pr in resources:

@@ -10,6 +10,7 @@ the ports or an override instead of reading `os.environ` itself.
 | `LAKELAB_HOME`         | a folder with `stacks/` to use instead of the repository's    |
 | `LAKELAB_RESULTS`      | where run results are read from (default `<state>/results`)   |
 | `LAKELAB_PRICING`      | another pricing catalog file                                 |
+| `LAKELAB_ORG_POLICY`   | another org policy file (default `policies/org-policy.yaml`) |
 | `LAKELAB_AWS_PORT`     | the AWS emulator's port                                      |
 | `LAKELAB_AZURE_PORT`   | the Azure emulator's port                                    |
 | `LAKELAB_AWS_ENDPOINT` | an AWS endpoint that is already running (no moto is started) |
@@ -33,6 +34,7 @@ STATE_DIR: Final = "LAKELAB_STATE_DIR"
 HOME: Final = "LAKELAB_HOME"
 RESULTS: Final = "LAKELAB_RESULTS"
 PRICING: Final = "LAKELAB_PRICING"
+ORG_POLICY: Final = "LAKELAB_ORG_POLICY"
 AWS_PORT: Final = "LAKELAB_AWS_PORT"
 AZURE_PORT: Final = "LAKELAB_AZURE_PORT"
 AWS_ENDPOINT: Final = "LAKELAB_AWS_ENDPOINT"
@@ -71,6 +73,10 @@ class Settings:
     @property
     def pricing_file(self) -> Path | None:
         return _path(self.env.get(PRICING))
+
+    @property
+    def org_policy_file(self) -> Path | None:
+        return _path(self.env.get(ORG_POLICY))
 
     @property
     def aws_endpoint(self) -> str | None:

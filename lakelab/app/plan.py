@@ -139,25 +139,56 @@ def register(app: typer.Typer) -> None:
             raise UserError("name a stack with --stack, or a cohort with --cohort")
         failed = 0
         for name in stacks:
-            violations = check_plan(plan_stack(name))
+            found = check_plan(plan_stack(name))
+            mandatory = [v for v in found if v.mandatory]
             table = Table(title=f"policy check: {name}", header_style="bold")
             table.add_column("policy")
             table.add_column("result")
             table.add_column("detail", overflow="fold")
             for policy in ALL_POLICIES:
-                mine = [v for v in violations if v.policy == policy.name]
-                if mine:
-                    for v in mine:
-                        table.add_row(policy.name, "[red]FAIL (mandatory)[/]", v.message)
-                else:
+                mine = [v for v in found if v.policy == policy.name]
+                for v in mine:
+                    result = "[red]FAIL (mandatory)[/]" if v.mandatory else "[yellow]advisory[/]"
+                    table.add_row(policy.name, result, v.message)
+                if not mine:
                     table.add_row(policy.name, "[green]pass[/]", "")
             console.print(table)
-            if violations:
+            if mandatory:
                 failed += 1
-                console.print(f"[red]{name}: {len(violations)} mandatory violation(s)[/]")
+                console.print(f"[red]{name}: {len(mandatory)} mandatory violation(s)[/]")
             else:
-                console.print(f"[green]{name}: all {len(ALL_POLICIES)} policies pass[/]")
+                advisory = len(found) - len(mandatory)
+                note = f" ({advisory} advisory)" if advisory else ""
+                console.print(f"[green]{name}: all {len(ALL_POLICIES)} policies pass{note}[/]")
         if failed:
             raise typer.Exit(1)
+
+    @policy_app.command("show")
+    def show(
+        as_json: Annotated[bool, typer.Option("--json", help="Print the caps as JSON")] = False,
+    ) -> None:
+        """Show the organisation's caps (policies/org-policy.yaml) the policies enforce."""
+        from lakelab.orgpolicy import load_org_policy, policy_file
+
+        caps = load_org_policy()
+        if as_json:
+            print(json.dumps(caps.model_dump(by_alias=True), indent=2))
+            return
+        source = policy_file()
+        table = Table(
+            title=f"org policy: {source if source.is_file() else 'defaults (no file)'}",
+            header_style="bold",
+        )
+        table.add_column("cap")
+        table.add_column("value")
+        for key, value in caps.rows():
+            if isinstance(value, list | tuple):
+                shown = ", ".join(value)
+            elif isinstance(value, float) and value.is_integer():
+                shown = str(int(value))
+            else:
+                shown = short(value)
+            table.add_row(key, shown)
+        console.print(table)
 
     app.add_typer(policy_app, name="policy")

@@ -1,4 +1,4 @@
-"""The `lakelab plan` and `lakelab policy check` commands, run as a user runs them."""
+"""The `lakelab plan` command, run as a user runs it (`lakelab policy`: tests/policies)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 LAKELAB = [sys.executable, "-m", "lakelab"]
 
@@ -57,12 +55,6 @@ def test_invalid_stack_config_names_the_field(scratch_home: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_policy_check_passes_the_demo_cohort() -> None:
-    result = run("policy", "check", "--cohort", "demo")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("all 13 policies pass") == 4
-
-
 GOOD_AWS = """config:
   lakelab:cohort: demo
   lakelab:learner: {learner}
@@ -74,34 +66,6 @@ GOOD_AWS = """config:
   lakelab:budgetUsd: 40
   lakelab:nameSeed: test-seed
 """
-
-
-@pytest.mark.parametrize(
-    ("learner", "extra", "expected"),
-    [
-        (
-            "pub",
-            "  lakelab:access:\n    blockPublicAccess: false\n",
-            "public access block must set",
-        ),
-        (
-            "big",
-            "  lakelab:warehouse:\n    baseCapacityRpu: 64\n",
-            "base capacity 64 RPU is above 8 RPU",
-        ),
-    ],
-)
-def test_policy_check_fails_clearly(
-    scratch_home: Path, learner: str, extra: str, expected: str
-) -> None:
-    stack = f"demo-{learner}-aws"
-    (scratch_home / "stacks" / f"Pulumi.{stack}.yaml").write_text(
-        GOOD_AWS.format(learner=learner) + extra
-    )
-    result = run("policy", "check", "--stack", stack, home=scratch_home)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert expected in result.stdout
-    assert "mandatory violation(s)" in result.stdout
 
 
 def test_plan_accepts_a_stack_file_path(tmp_path: Path) -> None:
