@@ -1,19 +1,29 @@
 """On generated data (20k orders, then 1,000 changes): a full run followed by an incremental
-run gives the same silver and byte-identical gold as one full run over everything, and the
-DuckDB reference pipeline agrees on gold."""
+run gives the same silver and byte-identical gold as one full run over everything (in one
+Spark session), and the DuckDB reference pipeline agrees on gold. Across processes the gold
+manifest's content checksum is what stays the same."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from lake_helpers import file_digests, rows
 from lakelab_jobs import silver
-from lakelab_jobs.contract import ORDERS
+from lakelab_jobs.checksum import parquet_checksum
+from lakelab_jobs.contract import DAILY_SALES_SCHEMA, ORDERS
 from lakelab_jobs.layout import Lake
+from lakelab_jobs.manifest import Manifest
 from lakelab_jobs.pipeline import RunRequest, run
 from lakelab_jobs.reference import ReferenceLake, run_reference
 from lakelab_jobs.synthetic import SyntheticSpec, write_base, write_changes
@@ -41,8 +51,19 @@ def _build(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
 
     rebuilt = tmp_path_factory.mktemp("rebuilt")
     shutil.copytree(stepwise / "landing", rebuilt / "landing")
-    run(spark, RunRequest(Lake.under(rebuilt), "all", "full"))
-    return {"stepwise": stepwise, "rebuilt": rebuilt, "first": first, "second": second}
+    third = run(spark, RunRequest(Lake.under(rebuilt), "all", "full"))
+    return {
+        "stepwise": stepwise,
+        "rebuilt": rebuilt,
+        "first": first,
+        "second": second,
+        "third": third,
+    }
+
+
+def gold_checksum(manifests: Sequence[Manifest]) -> str:
+    (gold,) = [m for m in manifests if m.stage == "gold"]
+    return str(gold.tables["daily_sales"]["checksum"])
 
 
 def test_incremental_gold_is_byte_identical_to_full_rebuild(lakes: dict[str, Any]) -> None:
@@ -87,3 +108,43 @@ def test_duckdb_reference_gives_the_same_gold(lakes: dict[str, Any], tmp_path: P
     spark_silver = [r[:9] for r in rows(lakes["rebuilt"] / "silver" / "orders", ordered)]
     duck_silver = [r[:9] for r in rows(reference.layer("silver") / "orders", ordered)]
     assert spark_silver == duck_silver  # timestamps aside (Spark stores instants, DuckDB local)
+
+
+def test_gold_manifest_checksum_is_the_content_of_the_table(
+    lakes: dict[str, Any], tmp_path: Path
+) -> None:
+    stepwise, rebuilt = lakes["stepwise"], lakes["rebuilt"]
+    checksum = gold_checksum(lakes["third"])
+    # Incremental and full: the same checksum, and the one pyarrow computes from the files.
+    assert gold_checksum(lakes["second"]) == checksum
+    assert checksum != gold_checksum(lakes["first"])  # the changes moved gold
+    assert str(parquet_checksum(stepwise / "gold" / "daily_sales", DAILY_SALES_SCHEMA)) == checksum
+    # DuckDB's gold (other writer, other file names and encodings) has the same content.
+    reference = ReferenceLake(tmp_path / "reference")
+    run_reference(stepwise / "landing", reference)
+    duck = parquet_checksum(reference.layer("gold") / "daily_sales", DAILY_SALES_SCHEMA)
+    assert str(duck) == checksum
+    # One value in one row changed (a cent of revenue): the checksum no longer matches.
+    table = pq.read_table(rebuilt / "gold" / "daily_sales")
+    revenue = table.column("revenue").to_pylist()
+    revenue[123] += Decimal("0.01")
+    planted = table.set_column(5, "revenue", pa.array(revenue, table.schema.field(5).type))
+    pq.write_table(planted, tmp_path / "planted.parquet")
+    assert str(parquet_checksum(tmp_path / "planted.parquet", DAILY_SALES_SCHEMA)) != checksum
+
+
+def test_a_full_run_in_another_process_gives_the_same_gold_checksum(
+    lakes: dict[str, Any], tmp_path: Path
+) -> None:
+    """A new JVM writes other bytes (parquet-mr orders the encodings of each column chunk
+    by identity hash codes) but the same rows, which the checksum shows."""
+    shutil.copytree(lakes["rebuilt"] / "landing", tmp_path / "landing")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-m", "lakelab_jobs", "run", "--root", str(tmp_path)]
+    command += ["--mode", "full", "--run-id", "other"]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=600)
+    manifest = json.loads((tmp_path / "quarantine/_lakelab/runs/other.gold.json").read_text())
+    assert manifest["tables"]["daily_sales"]["checksum"] == gold_checksum(lakes["third"])
+    assert rows(tmp_path / "gold" / "daily_sales") == rows(
+        lakes["rebuilt"] / "gold" / "daily_sales"
+    )

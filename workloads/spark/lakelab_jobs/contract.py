@@ -36,6 +36,9 @@ LINEAGE: Final = ("_source_file", "_ingested_at", "_run_id")
 # replaces exactly the batches it processed.
 BATCH: Final = "batch"
 REASON_CODE: Final = "reason_code"
+# Target rows per silver file: small enough that a change rewrites little, large enough
+# that readers do not drown in files.
+ROWS_PER_FILE: Final = 25_000
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@
 Full run: aggregate all of silver. Incremental run: the silver change log names the order
 dates whose rows changed; only those dates are re-aggregated (from silver, not patched), and
 the other dates are carried over from the current gold table. The result is written sorted
-into one file, so it is byte-identical to a full rebuild over the same silver.
+into one file, with the same rows as a full rebuild over the same silver; the manifest's
+`checksum` says so across processes and engines (see `checksum.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from lakelab_jobs import checksum
 from lakelab_jobs.contract import (
     DAILY_SALES,
     DAILY_SALES_DISTINCT,
@@ -34,6 +36,7 @@ class GoldResult:
     rows_excluded: int  # of those, cancelled (not sales)
     rows_out: int  # gold rows in the table after the run
     dates_recomputed: int | None  # None: all dates
+    checksum: str  # content checksum of the table written (lakelab_jobs.checksum)
 
 
 def daily_sales(orders: DataFrame) -> DataFrame:
@@ -76,7 +79,8 @@ def build(
     if dates is not None:
         kept = spark.read.parquet(target).filter(~F.col("order_date").isin(*wanted))
         fresh = kept.unionByName(fresh)
-    fresh = fresh.observe(written, F.count(F.lit(1)).alias("rows"))
+    # The whole table is written, so the rows observed on the way out are the table.
+    fresh = fresh.observe(written, *checksum.aggregates(DAILY_SALES_SCHEMA))
     with step("daily_sales.aggregate_write"):
         staging = lake.staging(target, run_id)
         grain = list(DAILY_SALES_GRAIN)
@@ -84,6 +88,7 @@ def build(
     return GoldResult(
         rows_in=int(read.get["rows"]),
         rows_excluded=int(read.get["cancelled"]),
-        rows_out=int(written.get["rows"]),
+        rows_out=int(written.get["checksum_rows"]),
         dates_recomputed=None if dates is None else len(dates),
+        checksum=str(checksum.from_metrics(written.get)),
     )

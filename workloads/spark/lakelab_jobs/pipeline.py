@@ -195,7 +195,12 @@ def _gold(spark: SparkSession, fs: LakeFS, request: RunRequest, manifest: Manife
     )
     dates = None if full else sorted({d for c in pending for d in c.dates or []})
     manifest.effective_mode = "full" if full else "incremental"
-    counts: dict[str, object] = {"rows_in": 0, "rows_excluded": 0, "rows_out": gold_state.rows}
+    counts: dict[str, object] = {
+        "rows_in": 0,
+        "rows_excluded": 0,
+        "rows_out": gold_state.rows,
+        "checksum": gold_state.checksum,
+    }
     if not fs.exists(lake.silver_table(ORDERS.name)):
         manifest.problems.append("silver orders table does not exist; run silver first")
     elif dates is None or dates:
@@ -204,8 +209,9 @@ def _gold(spark: SparkSession, fs: LakeFS, request: RunRequest, manifest: Manife
             "rows_in": result.rows_in,
             "rows_excluded": result.rows_excluded,
             "rows_out": result.rows_out,
+            "checksum": result.checksum,
         }
-        gold_state.rows = result.rows_out
+        gold_state.rows, gold_state.checksum = result.rows_out, result.checksum
     counts["dates_recomputed"] = "all" if dates is None else len(dates)
     manifest.tables[DAILY_SALES] = counts
     gold_state.applied_seq = silver_state.last_seq

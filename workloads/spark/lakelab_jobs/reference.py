@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lakelab_jobs.contract import ENTITIES, ORDERS, Entity
+from lakelab_jobs.contract import ENTITIES, ORDERS, ROWS_PER_FILE, Entity
 from lakelab_jobs.rules import DECIMAL_SHAPE, EMAIL_SHAPE, INTEGER_SHAPE, RULES, TIMESTAMP_SHAPE
 
 
@@ -153,11 +154,26 @@ def ingest(
     return int(con.execute(f"SELECT count(*) FROM bronze_{entity.name}").fetchone()[0])
 
 
+def _copy_files(con: Any, sql: str, folder: Path, pattern: str) -> None:
+    """Write `sql` as files of about ROWS_PER_FILE rows into `folder`, named by `pattern`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"COPY ({sql}) TO {_q(str(folder))} (FORMAT parquet, COMPRESSION snappy, "
+        f"ROW_GROUP_SIZE {ROWS_PER_FILE}, ROW_GROUPS_PER_FILE 1, "
+        f"FILENAME_PATTERN {_q(pattern)}, OVERWRITE_OR_IGNORE true)"
+    )
+
+
 def build_silver(
     con: Any, lake: ReferenceLake, entity: Entity, batches: list[str], incremental: bool
 ) -> list[str] | None:
     """Validate the staged bronze rows of `batches`, write quarantine and merge silver;
-    returns the order dates touched (None when silver was rebuilt)."""
+    returns the order dates touched (None when silver was rebuilt).
+
+    As the Spark job: a full build writes files of about ROWS_PER_FILE rows in arrival
+    order; an incremental merge rewrites only the files that hold a key it replaces (plus
+    the new rows, sorted by key), leaving every other file as it is.
+    """
     name = entity.name
     quarantine = lake.layer("quarantine") / name
     for b in batches if incremental else []:
@@ -166,54 +182,84 @@ def build_silver(
         shutil.rmtree(quarantine, ignore_errors=True)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE typed_{name} AS "
-        f"SELECT {_typed_select(entity)} FROM bronze_{name}"
+        f"SELECT {_typed_select(entity)}, row_number() OVER () AS arrival FROM bronze_{name}"
     )
     _copy(
         con,
-        f"SELECT * EXCLUDE ({', '.join('t__' + c for c in entity.landing)}) "
+        f"SELECT * EXCLUDE ({', '.join('t__' + c for c in entity.landing)}, arrival) "
         f"FROM typed_{name} WHERE reason_code IS NOT NULL",
         quarantine,
         "batch",
     )
     values = ", ".join(entity.silver_columns)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE incoming_{name} AS SELECT {values} FROM ("
-        f"SELECT {_silver_select(entity)}, batch FROM typed_{name} WHERE reason_code IS NULL) "
+        f"CREATE OR REPLACE TEMP TABLE incoming_{name} AS SELECT {values}, arrival FROM ("
+        f"SELECT {_silver_select(entity)}, batch, arrival FROM typed_{name} "
+        "WHERE reason_code IS NULL) "
         f"QUALIFY row_number() OVER (PARTITION BY {entity.key} "
         f"ORDER BY updated_at DESC, batch DESC, hash({values}) DESC) = 1"
     )
-    target = lake.layer("silver") / name / "part-0.parquet"
-    if not incremental or not target.exists():
-        _copy(con, f"SELECT * FROM incoming_{name}", target)
+    table = lake.layer("silver") / name
+    if not incremental or not any(table.glob("*.parquet")):
+        shutil.rmtree(table, ignore_errors=True)
+        _copy_files(
+            con, f"SELECT {values} FROM incoming_{name} ORDER BY arrival", table, "part-{i}"
+        )
         return None
     key = entity.key
-    existing = f"read_parquet({_q(str(target))})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE existing_{name} AS SELECT * FROM {existing}")
+    dated = entity is ORDERS
+    old_date = ", order_date AS old_date" if dated else ""
+    # Where each incoming key lives: a scan of three columns and the file names.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE winners_{name} AS SELECT i.* FROM incoming_{name} i "
-        f"LEFT JOIN existing_{name} e USING ({key}) "
-        f"WHERE e.{key} IS NULL OR i.updated_at >= e.updated_at"
+        f"CREATE OR REPLACE TEMP TABLE located_{name} AS SELECT {key}, "
+        f"updated_at AS old_updated_at{old_date}, filename "
+        f"FROM read_parquet({_q(str(table / '*.parquet'))}, filename = true) "
+        f"WHERE {key} IN (SELECT {key} FROM incoming_{name})"
     )
+    old = ", l.old_date" if dated else ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE winners_{name} AS SELECT i.*{old}, "
+        f"l.filename FROM incoming_{name} i LEFT JOIN located_{name} l USING ({key}) "
+        f"WHERE l.{key} IS NULL OR i.updated_at >= l.old_updated_at"
+    )
+    replaced = [
+        str(r[0])
+        for r in con.execute(
+            f"SELECT DISTINCT filename FROM winners_{name} WHERE filename IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
     touched: list[str] = []
-    if entity is ORDERS:
+    if dated:
         touched = [
             str(r[0])
             for r in con.execute(
-                f"SELECT order_date FROM winners_{name} UNION SELECT e.order_date "
-                f"FROM existing_{name} e JOIN winners_{name} w USING ({key})"
+                f"SELECT order_date FROM winners_{name} UNION "
+                f"SELECT old_date FROM winners_{name} WHERE old_date IS NOT NULL"
             ).fetchall()
         ]
-    _copy(
-        con,
-        f"SELECT * FROM existing_{name} WHERE {key} NOT IN (SELECT {key} FROM winners_{name}) "
-        f"UNION ALL SELECT * FROM winners_{name}",
-        target.with_suffix(".tmp"),
-    )
-    target.with_suffix(".tmp").replace(target)
+    winners = f"SELECT {values} FROM winners_{name}"
+    rows = winners
+    if replaced:
+        files = "[" + ", ".join(map(_q, replaced)) + "]"
+        rows = (
+            f"SELECT {values} FROM read_parquet({files}) "
+            f"WHERE {key} NOT IN (SELECT {key} FROM winners_{name}) UNION ALL {winners}"
+        )
+    staging = table.parent / f"{name}.__staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    tag = uuid.uuid4().hex[:12]
+    _copy_files(con, f"SELECT * FROM ({rows}) ORDER BY {key}", staging, f"part-{tag}-{{i}}")
+    for staged in sorted(staging.iterdir()):
+        staged.replace(table / staged.name)
+    staging.rmdir()
+    for name_ in replaced:
+        Path(name_).unlink()
     return touched
 
 
-def build_gold(con: Any, lake: ReferenceLake, dates: list[str] | None) -> int:
+def build_gold(con: Any, lake: ReferenceLake, dates: list[str] | None) -> tuple[int, int]:
+    """Rebuild gold (for `dates` only, when given); returns (silver order rows read for the
+    dates aggregated, gold rows), counted as the Spark job counts them."""
     silver = _q(str(lake.layer("silver") / "orders" / "*.parquet"))
     target = lake.layer("gold") / "daily_sales" / "part-0.parquet"
     fresh = (
@@ -222,10 +268,12 @@ def build_gold(con: Any, lake: ReferenceLake, dates: list[str] | None) -> int:
         f"FROM read_parquet({silver}) WHERE status <> 'cancelled' {{where}} "
         "GROUP BY ALL"
     )
+    where = ""
     if dates is None or not target.exists():
         sql = fresh.format(where="")
     else:
         listed = ", ".join(f"DATE {_q(d)}" for d in dates) or "NULL"
+        where = f"WHERE order_date IN ({listed})"
         sql = (
             f"SELECT * FROM read_parquet({_q(str(target))}) WHERE order_date NOT IN ({listed}) "
             f"UNION ALL {fresh.format(where=f'AND order_date IN ({listed})')}"
@@ -236,7 +284,9 @@ def build_gold(con: Any, lake: ReferenceLake, dates: list[str] | None) -> int:
         target.with_suffix(".tmp"),
     )
     target.with_suffix(".tmp").replace(target)
-    return int(con.execute(f"SELECT count(*) FROM read_parquet({_q(str(target))})").fetchone()[0])
+    read = con.execute(f"SELECT count(*) FROM read_parquet({silver}) {where}").fetchone()[0]
+    out = con.execute(f"SELECT count(*) FROM read_parquet({_q(str(target))})").fetchone()[0]
+    return int(read), int(out)
 
 
 def run_reference(landing: Path, lake: ReferenceLake, incremental: bool = False) -> dict[str, Any]:
@@ -260,18 +310,12 @@ def run_reference(landing: Path, lake: ReferenceLake, incremental: bool = False)
         if entity is ORDERS:
             touched = None if dates is None or touched is None else sorted({*touched, *dates})
     started = time.perf_counter()
+    gold_in = 0
     if touched != []:
-        rows["gold"] = build_gold(con, lake, touched)
+        gold_in, rows["gold"] = build_gold(con, lake, touched)
     seconds["gold"] = time.perf_counter() - started
-    silver_orders = _q(str(lake.layer("silver") / "orders" / "*.parquet"))
-    rows_in = {
-        "bronze": sum(v for k, v in rows.items() if k != "gold"),
-        "silver": sum(v for k, v in rows.items() if k != "gold"),
-        "gold": int(
-            con.execute(f"SELECT count(*) FROM read_parquet({silver_orders})").fetchone()[0]
-        )
-        if "gold" in rows
-        else 0,
-    }
+    # As the Spark manifests count: landing rows per stage, silver order rows gold read.
+    landed = sum(v for k, v in rows.items() if k != "gold")
+    rows_in = {"bronze": landed, "silver": landed, "gold": gold_in}
     con.close()
     return {"seconds": seconds, "rows": rows, "rows_in": rows_in}

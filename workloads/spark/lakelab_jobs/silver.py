@@ -24,6 +24,7 @@ from typing import Final
 from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 
+from lakelab_jobs import contract
 from lakelab_jobs.contract import BATCH, ORDERS, REASON_CODE, REASONS, Entity
 from lakelab_jobs.lakefs import LakeFS
 from lakelab_jobs.layout import Lake
@@ -32,9 +33,8 @@ from lakelab_jobs.publish import without_dictionary
 from lakelab_jobs.rules import apply_rules, silver_projection
 from lakelab_jobs.timing import step
 
-# Target rows per silver file: small enough that a change rewrites little, large enough
-# that readers do not drown in files.
-ROWS_PER_FILE: Final = 25_000
+# Rows per silver file (a module attribute, so tests can make files smaller).
+ROWS_PER_FILE: Final = contract.ROWS_PER_FILE
 
 _RANK: Final = "__rank"
 _CLASS: Final = "__change"

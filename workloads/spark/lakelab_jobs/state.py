@@ -77,6 +77,7 @@ class SilverState:
 class GoldState:
     applied_seq: int = 0
     rows: int = 0
+    checksum: str = ""  # of the table as last written
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GoldState:
