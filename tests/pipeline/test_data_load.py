@@ -9,8 +9,8 @@ import io
 from datetime import date
 
 import pytest
-from conftest import cli, wipe
 from lab_harness import lakelab
+from pipeline_harness import cli, wipe
 from twin_harness import TwinEnv
 
 from lakelab.lake import lake_for

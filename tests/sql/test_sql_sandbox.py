@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SqlTwin
+from sql_harness import SqlTwin
 
 from lakelab.errors import UserError
 from lakelab.lakefs import ByteCounter
