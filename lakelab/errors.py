@@ -17,3 +17,9 @@ class UserError(Exception):
     """Something the user can fix: bad input, a missing prerequisite, a busy port."""
 
     exit_code = 2
+
+
+class CheckFailed(UserError):
+    """A check that ran and found a problem (a failed acceptance run): exit 1, not 2."""
+
+    exit_code = 1

@@ -45,7 +45,7 @@ def _root(
 
 
 def _register() -> None:
-    from lakelab.app import compare, cost, plan, workload
+    from lakelab.app import compare, cost, plan, verify, workload
     from lakelab.app.cohort import app as cohort_app
     from lakelab.app.data import app as data_app
     from lakelab.app.labs import app as lab_app
@@ -55,6 +55,7 @@ def _register() -> None:
     workload.register(app)
     cost.register(app)
     compare.register(app)
+    verify.register(app)
     app.add_typer(
         cohort_app, name="cohort", help="Run whole cohorts: roster, stacks, status, teardown."
     )

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import fsspec
 
     from lakelab.catalog import TableSpec
+    from lakelab.clouds.acceptance import Acceptance
+    from lakelab.cohort.sweep import SweepReport
     from lakelab.lakefs import ByteCounter
 
 
@@ -137,6 +139,14 @@ class CloudTarget(Protocol):
         """The engine the learner's SQL stands in for, as shown beside a query's bill."""
 
     @property
+    def pipeline_kind(self) -> str:
+        """What runs a learner's pipeline on this cloud, as an instructor calls it."""
+
+    @property
+    def query_title(self) -> str:
+        """The learner's query engine, as an instructor calls it."""
+
+    @property
     def sql_dialect(self) -> str:
         """The sqlglot dialect of that engine's SQL (what a learner writes on this cloud)."""
 
@@ -184,3 +194,9 @@ class CloudTarget(Protocol):
 
     def catalog_tables(self, profile: LearnerProfile) -> list[TableSpec]:
         """Every table of the learner's catalog databases."""
+
+    def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
+        """Find and delete what carries the cohort's tags (only `learners`' unless None)."""
+
+    def acceptance(self, bp: Blueprint, outputs: Mapping[str, Any]) -> Acceptance:
+        """The deployed stack (its `pulumi stack output`), as `lakelab verify` drives it."""

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     import fsspec
 
     from lakelab.catalog import TableSpec
+    from lakelab.clouds.acceptance import Acceptance
     from lakelab.clouds.target import Lake, PlanLike
+    from lakelab.cohort.sweep import SweepReport
     from lakelab.lakefs import ByteCounter
 
 
@@ -38,6 +40,8 @@ class AwsTarget:
     concepts: Final = CONCEPTS
     query_engine: Final = "athena"
     # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
+    pipeline_kind: Final = "Glue workflow"
+    query_title: Final = "Athena"
     sql_dialect: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES
@@ -114,6 +118,16 @@ class AwsTarget:
         from lakelab.clouds.aws.catalog import glue_tables
 
         return glue_tables(profile)
+
+    def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
+        from lakelab.clouds.aws.teardown import AwsSweep
+
+        return AwsSweep(cohort, regions, learners).run()
+
+    def acceptance(self, bp: Blueprint, outputs: Mapping[str, Any]) -> Acceptance:
+        from lakelab.clouds.aws.acceptance import AwsAcceptance
+
+        return AwsAcceptance(outputs, bp.region)
 
 
 TARGET: Final = AwsTarget()

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     import fsspec
 
     from lakelab.catalog import TableSpec
+    from lakelab.clouds.acceptance import Acceptance
     from lakelab.clouds.target import Lake, PlanLike
+    from lakelab.cohort.sweep import SweepReport
     from lakelab.lakefs import ByteCounter
 
 
@@ -43,6 +45,8 @@ class AzureTarget:
     concepts: Final = CONCEPTS
     query_engine: Final = "synapse-serverless"
     # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
+    pipeline_kind: Final = "Data Factory pipeline"
+    query_title: Final = "Synapse serverless SQL"
     sql_dialect: Final = "tsql"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
@@ -111,6 +115,16 @@ class AzureTarget:
         from lakelab.clouds.azure.catalog import catalog_tables
 
         return catalog_tables(profile)
+
+    def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
+        from lakelab.clouds.azure.teardown import AzureSweep
+
+        return AzureSweep(cohort, learners).run()
+
+    def acceptance(self, bp: Blueprint, outputs: Mapping[str, Any]) -> Acceptance:
+        from lakelab.clouds.azure.acceptance import AzureAcceptance
+
+        return AzureAcceptance(outputs, AzureNames.of(bp).data_factory)
 
 
 TARGET: Final = AzureTarget()
