@@ -72,9 +72,8 @@ class PulumiCli:
                 return int(entry.get("resourceCount") or 0)
         return None
 
-    def ensure_stack(self) -> None:
-        if self.resources() is None:
-            self._run("stack", "init", self.stack)
+    def init(self) -> None:
+        self._run("stack", "init", self.stack)
 
     def preview(self) -> None:
         self._run("preview", "--stack", self.stack, "--policy-pack", str(self.policy_pack))

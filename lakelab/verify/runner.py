@@ -109,7 +109,8 @@ class VerifyRun:
                     f"stack {self.bp.stack_name} is deployed ({existing} resources); verify"
                     " deploys and destroys a stack of its own: give it one no learner uses"
                 )
-            self.cli.ensure_stack()
+            if existing is None:
+                self.cli.init()
             self.cli.preview()
 
     def _up(self) -> None:

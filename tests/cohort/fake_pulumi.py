@@ -10,6 +10,10 @@ Knobs (environment):
     FAKE_PULUMI_FAIL_DESTROY=s1      `destroy` of these stacks fails, leaving 3 resources
     FAKE_PULUMI_DELAY=0.3            seconds each up/destroy takes
     FAKE_PULUMI_RESOURCES=12         resources an `up` creates
+    FAKE_PULUMI_FAIL_PREVIEW=s1      `preview` of these stacks fails (a policy violation)
+    FAKE_PULUMI_OUTPUTS=file.json    `stack output` of a deployed stack: file's {stack: outputs}
+    FAKE_PULUMI_ON_DESTROY="cmd"     a shell command a successful `destroy` runs ($STACK set),
+                                     standing in for the cloud deleting the stack's resources
 
 Two commands running at once in the same work dir is what corrupts a real workspace.json:
 the fake records it in violations.txt and fails.
@@ -121,7 +125,22 @@ def run(args: list[str], cwd: Path) -> None:
             (config / f"Pulumi.{name}.yaml").unlink(missing_ok=True)
         return
     if args[:2] == ["stack", "output"]:
-        print("{}")
+        outputs: dict = {}
+        path = os.environ.get("FAKE_PULUMI_OUTPUTS")
+        if path and read()["stacks"].get(stack, {}).get("resources"):
+            outputs = json.loads(Path(path).read_text()).get(stack, {})
+        print(json.dumps(outputs))
+        return
+    if args[:1] == ["preview"]:
+        assert stack is not None
+        check_project(cwd, stack)
+        if stack not in read()["stacks"]:
+            fail(f"no stack named '{stack}' found")
+        print(f"Previewing update ({stack}):")
+        if stack in listed("FAKE_PULUMI_FAIL_PREVIEW"):
+            print("Policy Violations:\n    [mandatory]  lakelab v1  budget-sees-spend (budget)")
+            fail("preview failed")
+        print("Resources:\n    + 12 to create")
         return
     if args[:2] == ["stack", "history"]:
         history = read()["stacks"].get(stack, {}).get("history", [])
@@ -176,6 +195,11 @@ def run(args: list[str], cwd: Path) -> None:
             if up
             else "    - aws:s3/bucket:Bucket bronze deleted"
         )
+        hook = os.environ.get("FAKE_PULUMI_ON_DESTROY")
+        if not up and hook:
+            import subprocess
+
+            subprocess.run(hook, shell=True, check=True, env=os.environ | {"STACK": stack})
         print(f"Resources:\n    {sum(changes.values())} changed")
         return
     fail(f"the fake pulumi does not know `{' '.join(args)}`")

@@ -1,0 +1,137 @@
+"""`lakelab verify` from start to finish with the local twin as the cloud.
+
+Real here: the verify runner and its receipt, the stand-in Pulumi CLI's calls, landing as
+the learner through the twin's S3 with the learner's own key (IAM enforced), starting the Glue
+workflow as the learner, the medallion workload on local Spark, the local reference build,
+the gold comparison, and the tag sweep after destroy.
+
+Stood in, because only a real cloud can do them: `pulumi up` creates nothing (the twin's
+`local up` made the learner's resources, and the test creates the workflow the program
+declares); Glue executing the workflow is `lakelab run` on the twin; Athena executing the gold
+query is `lakelab sql`'s engine over the learner's lake (the twin's Athena runs no SQL);
+`pulumi destroy` deleting the resources is `lakelab local rm`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from verify_harness import ROOT, Fake, plan_outputs
+
+from lakelab.clouds.acceptance import PipelineState, QueryRows
+from lakelab.clouds.aws.acceptance import AwsAcceptance
+from lakelab.clouds.aws.clients import Target
+from lakelab.verify.pulumi_cli import PulumiCli
+from lakelab.verify.runner import Options, VerifyRun
+from localcloud.emulators import free_port
+
+STACK = "demo-alice-aws"
+LAKELAB = [sys.executable, "-m", "lakelab"]
+
+
+class TwinAcceptance(AwsAcceptance):
+    """The real AWS driver; only workflow execution and SQL execution are stood in."""
+
+    profile = None
+    ran: subprocess.CompletedProcess[str] | None = None
+
+    def pipeline_state(self, run_id: str) -> PipelineState:
+        assert super().pipeline_state(run_id).state == "RUNNING"  # moto never runs it
+        if self.ran is None:
+            self.ran = subprocess.run(
+                [*LAKELAB, "run", "--stack", STACK], capture_output=True, text=True, cwd=ROOT
+            )
+        ok = self.ran.returncode == 0
+        return PipelineState("COMPLETED" if ok else "ERROR", True, ok, self.ran.stderr[-300:])
+
+    def query(self, sql: str, timeout_s: float) -> QueryRows:
+        from lakelab.sql import query
+
+        assert self.profile is not None
+        result = query(self.profile, sql)
+        rows = [[None if v is None else str(v) for v in row] for row in result.rows]
+        return QueryRows(result.columns, rows, result.bytes_scanned, "twin")
+
+
+@pytest.mark.slow
+def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch) -> None:
+    from localcloud.profiles import profile
+    from localcloud.state import Paths, load
+
+    monkeypatch.setenv("LAKELAB_AWS_PORT", str(free_port()))
+    monkeypatch.setenv("LAKELAB_AZURE_PORT", str(free_port()))
+    up = subprocess.run(
+        [*LAKELAB, "local", "up", "--stack", STACK], capture_output=True, text=True, cwd=ROOT
+    )
+    assert up.returncode == 0, up.stderr
+    try:
+        state = load(Paths(Path(os.environ["LAKELAB_STATE_DIR"])))
+        record = state.stacks[STACK]
+        assert state.aws.admin is not None
+        admin = Target(
+            state.aws.url, state.aws.admin.access_key_id, state.aws.admin.secret_access_key
+        )
+        outputs = plan_outputs(STACK)
+        admin.client("glue").create_workflow(Name=outputs["jobs"]["workflow"])
+        outputs["identity"] |= {
+            "access_key_id": record.access_key_id,
+            "secret_access_key": record.secret,
+        }
+        fake.set_outputs(STACK, outputs)
+        for key, value in {
+            "AWS_ENDPOINT_URL": state.aws.url,
+            "AWS_ACCESS_KEY_ID": admin.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": admin.secret_access_key,
+            "FAKE_PULUMI_ON_DESTROY": f'"{sys.executable}" -m lakelab local rm --stack "$STACK"',
+        }.items():
+            monkeypatch.setenv(key, value)
+        TwinAcceptance.profile = profile(state, record)
+        cli = PulumiCli(STACK, ROOT, home.parent / "verify.log", ROOT / "policies")
+        receipt = VerifyRun(
+            load_bp(),
+            cli,
+            Options(date(2026, 3, 2), rows=300, poll_s=0.1),
+            make_acceptance=lambda bp, out: TwinAcceptance(out, bp.region),
+        ).run()
+    finally:
+        subprocess.run([*LAKELAB, "local", "down", "--purge"], capture_output=True, cwd=ROOT)
+    assert [(s.key, s.ok) for s in receipt.steps] == [
+        (k, True)
+        for k in (
+            "preview",
+            "up",
+            "outputs",
+            "land",
+            "pipeline",
+            "query",
+            "reference",
+            "compare",
+            "destroy",
+            "sweep",
+        )
+    ], receipt.steps
+    assert receipt.gold["match"] is True
+    assert receipt.gold["cloud"] == receipt.gold["local"]
+    assert receipt.gold["cloud"]["rows"] > 0
+    assert receipt.leftovers == [] and receipt.ok
+    assert receipt.step("sweep").detail == "nothing left"
+    assert fake.commands() == [
+        "stack ls",
+        "stack init",
+        "preview",
+        "up",
+        "stack ls",
+        "stack output",
+        "destroy",
+    ]
+
+
+def load_bp():
+    from lakelab.stackfiles import load_blueprint
+
+    return load_blueprint(STACK)
