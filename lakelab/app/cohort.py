@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from lakelab.app.choices import CloudChoice
 
@@ -206,6 +205,8 @@ def down(
         for note in sweep.notes:
             console.print(f"[dim]note: {note}[/]")
     if report.leftovers or report.unverified:
+        from rich.table import Table
+
         table = Table(
             title="leftovers: still there after destroy and sweep",
             header_style="bold",

@@ -13,8 +13,7 @@ from typing import Annotated
 
 import typer
 
-from lakelab.compare import RESULTS_ENV, build
-from lakelab.compare_render import to_html, to_json, to_markdown
+from lakelab.settings import RESULTS as RESULTS_ENV
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +43,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Compare the AWS and Azure builds of a learner's blueprint: resources, costs, runs."""
+        from lakelab.compare import build
+        from lakelab.compare_render import to_html, to_json, to_markdown
         from lakelab.stackfiles import project_root
 
         comparison = build(

@@ -10,16 +10,19 @@ lakelab local down [--purge]                    stop the emulators (and delete a
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from lakelab.app.choices import CloudChoice
-from lakelab.clouds import cloud_of
-from lakelab.regions import Cloud
-from localcloud import show, twin
-from localcloud.state import STATE_ENV
+from lakelab.settings import STATE_DIR as STATE_ENV
+
+if TYPE_CHECKING:
+    from lakelab.regions import Cloud
+
+# The twin (moto, Azurite, the cloud SDKs) is imported inside each command, so `--help` and
+# the other commands do not load it.
 
 app = typer.Typer(
     name="local",
@@ -66,6 +69,9 @@ def up(
     ] = None,
 ) -> None:
     """Start the emulators and provision learners' twins (idempotent)."""
+    from lakelab.clouds import cloud_of
+    from localcloud import twin
+
     clouds: list[Cloud] = [cloud_of(c.value) for c in cloud or []]
     result = twin.up(
         stack or [],
@@ -89,6 +95,8 @@ def up(
 @app.command()
 def status() -> None:
     """Show the emulators and the provisioned learners."""
+    from localcloud import show, twin
+
     report = twin.status()
     console.print(show.status_table(report))
     if report.stacks:
@@ -100,6 +108,8 @@ def status() -> None:
 @app.command("show")
 def show_cmd(stack: StackOpt = None) -> None:
     """Show what the emulators hold for each learner (all provisioned learners by default)."""
+    from localcloud import show, twin
+
     stacks = stack or [r.stack for r in twin.status().stacks]
     show.print_inventory(stacks, console)
 
@@ -109,6 +119,8 @@ def env(
     stack: Annotated[str, typer.Option("--stack", "-s", help="The learner's stack.")],
 ) -> None:
     """Print the learner's endpoints and credentials as shell export lines."""
+    from localcloud import twin
+
     typer.echo(twin.env(stack), nl=False)
 
 
@@ -119,6 +131,8 @@ def rm(
     ],
 ) -> None:
     """Remove learners' twins: buckets, catalogs, identities, data, credentials."""
+    from localcloud import twin
+
     removed = twin.rm(stack)
     for name in removed:
         console.print(f"removed {name}")
@@ -134,6 +148,8 @@ def down(
     ] = False,
 ) -> None:
     """Stop the emulators; learners' data is kept unless --purge."""
+    from localcloud import twin
+
     stopped = twin.down(purge=purge)
     for label in stopped:
         console.print(f"stopped {label}")
