@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from lakelab.app import documents
 from lakelab.app.choices import CloudChoice
 from lakelab.settings import STATE_DIR as STATE_ENV
 
@@ -92,12 +93,30 @@ def up(
         console.print("the local twin is up; nothing to change")
 
 
+# The documents' shapes, shown in `--help`. (No `[word]` in them: Rich reads it as markup.)
+STATUS_JSON = (
+    "{state_dir, emulators: [{name, label, state, endpoint, pid, log}], stacks: [{stack, cloud,"
+    " region, cohort, learner, identity, resources: {kind: list of names}}]}; no credentials"
+)
+SHOW_JSON = (
+    "{stacks: [{stack, cloud, layers: {layer: name}, catalogs: list of names, workgroup,"
+    " identity: {name, storage, catalogs}, tags: {key: value}}]}"
+)
+
+
 @app.command()
-def status() -> None:
+def status(
+    as_json: Annotated[
+        bool, typer.Option("--json", help=f"Print one JSON document instead: {STATUS_JSON}.")
+    ] = False,
+) -> None:
     """Show the emulators and the provisioned learners."""
     from localcloud import show, twin
 
     report = twin.status()
+    if as_json:
+        documents.emit(documents.twin_status(report))
+        return
     console.print(show.status_table(report))
     if report.stacks:
         console.print(show.stacks_table(report))
@@ -106,11 +125,21 @@ def status() -> None:
 
 
 @app.command("show")
-def show_cmd(stack: StackOpt = None) -> None:
+def show_cmd(
+    stack: StackOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=f"Print one JSON document instead: {SHOW_JSON}.")
+    ] = False,
+) -> None:
     """Show what the emulators hold for each learner (all provisioned learners by default)."""
     from localcloud import show, twin
 
     stacks = stack or [r.stack for r in twin.status().stacks]
+    if as_json:
+        from localcloud.inventory import twin_inventories
+
+        documents.emit({"stacks": twin_inventories(stacks) if stacks else []})
+        return
     show.print_inventory(stacks, console)
 
 
