@@ -126,10 +126,15 @@ def init(
             f"{verb}write the organisation's name seed to {seed_path()} (keep it with the stacks:"
             " every later cohort reuses it)"
         )
-    clouds = {c: sum(1 for le in learners if c in le.clouds) for c in ("aws", "azure")}
+    from lakelab.clouds import all_targets
+
+    # Counted per cloud of the registry: a new cloud appears in the line by itself.
+    per_cloud = ", ".join(
+        f"{sum(1 for le in learners if t.name in le.clouds)} on {t.title}" for t in all_targets()
+    )
     console.print(
-        f"cohort {cohort}: {len(learners)} learners ({clouds['aws']} on AWS,"
-        f" {clouds['azure']} on Azure); {len(plan.added)} added, {len(plan.updated)} updated,"
+        f"cohort {cohort}: {len(learners)} learners ({per_cloud});"
+        f" {len(plan.added)} added, {len(plan.updated)} updated,"
         f" {len(plan.removed)} removed, {len(plan.unchanged)} unchanged"
         + (" (dry run: nothing written)" if dry_run else "")
     )
