@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from lakelab.app import documents
 from lakelab.app.choices import CloudChoice
+
+if TYPE_CHECKING:
+    from lakelab.cohort.lifecycle import DownReport
 
 app = typer.Typer(
     name="cohort",
@@ -27,8 +30,35 @@ app = typer.Typer(
 )
 console = Console(highlight=False)
 
+
+def progress_console(as_json: bool) -> Console:
+    """Where the per-stack progress goes: stderr when stdout carries the JSON document."""
+    return Console(stderr=True, highlight=False) if as_json else console
+
+
 CohortOpt = Annotated[str, typer.Option("--cohort", "-c", help="The cohort's name.")]
 LocalOpt = Annotated[bool, typer.Option("--local", help="On the local twin instead of the clouds.")]
+
+
+def json_opt(shape: str) -> Any:
+    """`--json`, with the document's shape in its help."""
+    return typer.Option("--json", help=f"Print one JSON document instead: {shape}.")
+
+
+# The documents' shapes, shown in `--help`. (No `[word]` in them: Rich reads it as markup.)
+UP_JSON = (
+    "{cohort, target, expired: list of stack names, stacks: [{stack, operation, result,"
+    " seconds, resources, message, log}], counts: {succeeded, failed, skipped}, ok}"
+)
+STATUS_JSON = (
+    "{cohort, target, generated, stacks: [{stack, learner, email, cloud, state, resources,"
+    " last_update, expires, expired, cost_to_date}], total_cost, notes: list of text, html}"
+)
+DOWN_JSON = (
+    "{cohort, target, destroyed, removed, sweeps: [{cloud, deleted, failed, notes}],"
+    " leftovers: [{cloud, kind, name, id, region, learner}], unverified, kept, clean};"
+    " destroyed and removed list stacks as `cohort up --json` does"
+)
 WorkersOpt = Annotated[
     int,
     typer.Option(
@@ -96,10 +126,15 @@ def init(
             f"{verb}write the organisation's name seed to {seed_path()} (keep it with the stacks:"
             " every later cohort reuses it)"
         )
-    clouds = {c: sum(1 for le in learners if c in le.clouds) for c in ("aws", "azure")}
+    from lakelab.clouds import all_targets
+
+    # Counted per cloud of the registry: a new cloud appears in the line by itself.
+    per_cloud = ", ".join(
+        f"{sum(1 for le in learners if t.name in le.clouds)} on {t.title}" for t in all_targets()
+    )
     console.print(
-        f"cohort {cohort}: {len(learners)} learners ({clouds['aws']} on AWS,"
-        f" {clouds['azure']} on Azure); {len(plan.added)} added, {len(plan.updated)} updated,"
+        f"cohort {cohort}: {len(learners)} learners ({per_cloud});"
+        f" {len(plan.added)} added, {len(plan.updated)} updated,"
         f" {len(plan.removed)} removed, {len(plan.unchanged)} unchanged"
         + (" (dry run: nothing written)" if dry_run else "")
     )
@@ -114,6 +149,7 @@ def up(
     force: Annotated[
         bool, typer.Option(help="Run stacks that are already up to date too.")
     ] = False,
+    as_json: Annotated[bool, json_opt(UP_JSON)] = False,
 ) -> None:
     """`pulumi up` for every learner stack in parallel; a re-run skips up-to-date stacks."""
     from lakelab.cohort.lifecycle import up as run_up
@@ -125,8 +161,13 @@ def up(
         workers=workers,
         local=local,
         force=force,
-        console=console,
+        console=progress_console(as_json),
     )
+    if as_json:
+        documents.emit(documents.up(cohort, report))
+        if report.failed:
+            raise typer.Exit(1)
+        return
     where = "local twin" if local else "pulumi up"
     if report.expired:
         console.print(
@@ -155,15 +196,20 @@ def status(
     hours_per_week: Annotated[
         float | None, typer.Option(min=0, help="Lab hours per learner per week, for cost to date.")
     ] = None,
+    as_json: Annotated[bool, json_opt(STATUS_JSON)] = False,
 ) -> None:
     """Per learner and cloud: stack state, resources, last update, expiry, cost to date."""
     from lakelab.cohort.status import gather, render_table, write_html
 
     result = gather(cohort, local=local, hours_per_week=hours_per_week)
+    page = write_html(result, html)
+    if as_json:
+        documents.emit(documents.status(result, str(page)))
+        return
     console.print(render_table(result))
     for note in result.notes:
         console.print(f"[dim]note: {note}[/]")
-    console.print(f"HTML: {write_html(result, html)}")
+    console.print(f"HTML: {page}")
 
 
 @app.command()
@@ -175,10 +221,10 @@ def down(
     ] = None,
     workers: WorkersOpt = 4,
     local: LocalOpt = False,
+    as_json: Annotated[bool, json_opt(DOWN_JSON)] = False,
 ) -> None:
     """Destroy every stack, sweep by the cohort tag, report leftovers, remove clean stacks."""
     from lakelab.cohort.lifecycle import down as run_down
-    from lakelab.cohort.runner import summary_table
 
     report = run_down(
         cohort,
@@ -186,8 +232,19 @@ def down(
         expired_only=expired_only,
         workers=workers,
         local=local,
-        console=console,
+        console=progress_console(as_json),
     )
+    if as_json:
+        documents.emit(documents.down(cohort, report))
+        if report.destroyed and not report.clean:
+            raise typer.Exit(1)
+        return
+    _print_down(cohort, report, expired_only=expired_only, local=local)
+
+
+def _print_down(cohort: str, report: DownReport, *, expired_only: bool, local: bool) -> None:
+    from lakelab.cohort.runner import summary_table
+
     if not report.destroyed:
         console.print("nothing to tear down" + (" (no stack has expired)" if expired_only else ""))
         return
@@ -206,6 +263,8 @@ def down(
         for note in sweep.notes:
             console.print(f"[dim]note: {note}[/]")
     if report.leftovers or report.unverified:
+        from rich.table import Table
+
         table = Table(
             title="leftovers: still there after destroy and sweep",
             header_style="bold",

@@ -13,8 +13,14 @@ from typing import Annotated
 
 import typer
 
-from lakelab.compare import RESULTS_ENV, build
-from lakelab.compare_render import to_html, to_json, to_markdown
+from lakelab.settings import RESULTS as RESULTS_ENV
+
+JSON_HELP = (
+    "Print one JSON document instead (the reports are still written): {cohort, learner,"
+    " warehouse_mode, stacks: {<cloud>: {stack, region, derived_from}}, mapping: [{concept,"
+    " <cloud>: {label, resources}}], cost: {weeks, hours_per_week, <cloud>: {idle_per_month,"
+    " per_lab_hour, course_per_learner}}, runs: {<target>: {compared, finding, <cloud>}}}."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -39,11 +45,11 @@ def register(app: typer.Typer) -> None:
         hours_per_week: Annotated[
             float | None, typer.Option(min=0, help="Lab hours per week.")
         ] = None,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="Print JSON instead (reports still written).")
-        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Compare the AWS and Azure builds of a learner's blueprint: resources, costs, runs."""
+        from lakelab.compare import build
+        from lakelab.compare_render import to_html, to_json, to_markdown
         from lakelab.stackfiles import project_root
 
         comparison = build(

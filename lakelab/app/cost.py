@@ -23,6 +23,15 @@ def course_label(weeks: float, hours_per_week: float) -> str:
     return f"{weeks:g} weeks x {hours_per_week:g} h = {weeks * hours_per_week:g} lab hours"
 
 
+JSON_HELP = (
+    "Print one JSON document instead: {cohort, weeks, hours_per_week, learners: [{learner,"
+    " rostered, <cloud>: {stack, cloud, region, priced_region, derived_from, idle_per_month,"
+    " per_lab_hour, course_per_learner, course_month, budget_usd, items}}], cohort_total:"
+    " {<cloud>}}; with --course: {course, title, weeks, cohort, learners, per_learner,"
+    " per_cohort, idle_per_month_per_learner, by_learner, prices}"
+)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def cost(
@@ -50,9 +59,7 @@ def register(app: typer.Typer) -> None:
         details: Annotated[
             bool, typer.Option(help="Show every line item (always on with --stack)")
         ] = False,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="Print the estimates as JSON")
-        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Estimate idle, per-lab-hour and course costs on AWS and Azure, from the plan."""
         from lakelab.app import cost_render

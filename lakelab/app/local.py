@@ -10,16 +10,20 @@ lakelab local down [--purge]                    stop the emulators (and delete a
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from lakelab.app import documents
 from lakelab.app.choices import CloudChoice
-from lakelab.clouds import cloud_of
-from lakelab.regions import Cloud
-from localcloud import show, twin
-from localcloud.state import STATE_ENV
+from lakelab.settings import STATE_DIR as STATE_ENV
+
+if TYPE_CHECKING:
+    from lakelab.regions import Cloud
+
+# The twin (moto, Azurite, the cloud SDKs) is imported inside each command, so `--help` and
+# the other commands do not load it.
 
 app = typer.Typer(
     name="local",
@@ -66,6 +70,9 @@ def up(
     ] = None,
 ) -> None:
     """Start the emulators and provision learners' twins (idempotent)."""
+    from lakelab.clouds import cloud_of
+    from localcloud import twin
+
     clouds: list[Cloud] = [cloud_of(c.value) for c in cloud or []]
     result = twin.up(
         stack or [],
@@ -86,10 +93,30 @@ def up(
         console.print("the local twin is up; nothing to change")
 
 
+# The documents' shapes, shown in `--help`. (No `[word]` in them: Rich reads it as markup.)
+STATUS_JSON = (
+    "{state_dir, emulators: [{name, label, state, endpoint, pid, log}], stacks: [{stack, cloud,"
+    " region, cohort, learner, identity, resources: {kind: list of names}}]}; no credentials"
+)
+SHOW_JSON = (
+    "{stacks: [{stack, cloud, layers: {layer: name}, catalogs: list of names, workgroup,"
+    " identity: {name, storage, catalogs}, tags: {key: value}}]}"
+)
+
+
 @app.command()
-def status() -> None:
+def status(
+    as_json: Annotated[
+        bool, typer.Option("--json", help=f"Print one JSON document instead: {STATUS_JSON}.")
+    ] = False,
+) -> None:
     """Show the emulators and the provisioned learners."""
+    from localcloud import show, twin
+
     report = twin.status()
+    if as_json:
+        documents.emit(documents.twin_status(report))
+        return
     console.print(show.status_table(report))
     if report.stacks:
         console.print(show.stacks_table(report))
@@ -98,9 +125,21 @@ def status() -> None:
 
 
 @app.command("show")
-def show_cmd(stack: StackOpt = None) -> None:
+def show_cmd(
+    stack: StackOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=f"Print one JSON document instead: {SHOW_JSON}.")
+    ] = False,
+) -> None:
     """Show what the emulators hold for each learner (all provisioned learners by default)."""
+    from localcloud import show, twin
+
     stacks = stack or [r.stack for r in twin.status().stacks]
+    if as_json:
+        from localcloud.inventory import twin_inventories
+
+        documents.emit({"stacks": twin_inventories(stacks) if stacks else []})
+        return
     show.print_inventory(stacks, console)
 
 
@@ -109,6 +148,8 @@ def env(
     stack: Annotated[str, typer.Option("--stack", "-s", help="The learner's stack.")],
 ) -> None:
     """Print the learner's endpoints and credentials as shell export lines."""
+    from localcloud import twin
+
     typer.echo(twin.env(stack), nl=False)
 
 
@@ -119,6 +160,8 @@ def rm(
     ],
 ) -> None:
     """Remove learners' twins: buckets, catalogs, identities, data, credentials."""
+    from localcloud import twin
+
     removed = twin.rm(stack)
     for name in removed:
         console.print(f"removed {name}")
@@ -134,6 +177,8 @@ def down(
     ] = False,
 ) -> None:
     """Stop the emulators; learners' data is kept unless --purge."""
+    from localcloud import twin
+
     stopped = twin.down(purge=purge)
     for label in stopped:
         console.print(f"stopped {label}")

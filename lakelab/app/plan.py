@@ -11,7 +11,6 @@ from rich.table import Table
 from rich.tree import Tree
 
 from lakelab.errors import UserError, short
-from lakelab.stackfiles import list_stacks
 
 if TYPE_CHECKING:  # the plan pulls in Pulumi: import it only when a plan is made
     from lakelab.plan import Plan, PlannedResource
@@ -132,6 +131,7 @@ def register(app: typer.Typer) -> None:
         """Run the policy pack offline against the plan; exit 1 on any mandatory violation."""
         from lakelab.plan import plan_stack
         from lakelab.policy import check_plan
+        from lakelab.stackfiles import list_stacks
         from policies.rules import ALL_POLICIES
 
         stacks = list(stack or []) + (list_stacks(cohort) if cohort else [])
