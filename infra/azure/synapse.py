@@ -19,8 +19,12 @@ from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
 
 ADMIN_USER = "lakeadmin"
-# The newest Synapse Spark runtime generally available; the workload is Spark 3.4/3.5 clean.
-SPARK_VERSION = "3.4"
+# Azure Synapse Runtime for Apache Spark 3.5, the generally available runtime; 3.4 reached end
+# of support on 2026-03-31. The local engine is the same Spark (pyproject pins pyspark 3.5.x;
+# tests/infra/test_azure_spark_runtime.py checks that they agree).
+# https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-version-support
+# https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-34-runtime
+SPARK_VERSION = "3.5"
 
 
 class SynapseAnalytics(LabComponent):
