@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import fsspec
 
     from lakelab.catalog import TableSpec
+    from lakelab.cohort.sweep import SweepReport
     from lakelab.lakefs import ByteCounter
 
 
@@ -148,6 +149,12 @@ class CloudTarget(Protocol):
     def purposes(self) -> tuple[str, ...]:
         """Every purpose a location serves: the layers, then the lake purposes."""
 
+    @property
+    def principal(self) -> str | None:
+        """What the learner's own directory identity is, when a lab on this cloud grants roles
+        to it (`access.azurePrincipalId`, the roster's column); None when the lab creates the
+        learner's identity itself."""
+
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         """(naming rule, name) for every name the lab uses on this cloud."""
 
@@ -184,3 +191,7 @@ class CloudTarget(Protocol):
 
     def catalog_tables(self, profile: LearnerProfile) -> list[TableSpec]:
         """Every table of the learner's catalog databases."""
+
+    def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
+        """Find and delete what the cohort left on this cloud, by its tags: in `regions` (the
+        cohort's stacks' regions), of `learners` only, or of the whole cohort when None."""

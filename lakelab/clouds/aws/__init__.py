@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from lakelab.catalog import TableSpec
     from lakelab.clouds.target import Lake, PlanLike
+    from lakelab.cohort.sweep import SweepReport
     from lakelab.lakefs import ByteCounter
 
 
@@ -41,6 +42,8 @@ class AwsTarget:
     sql_dialect: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES
+    # The lab creates the learner's IAM user or role itself.
+    principal: Final = None
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         return AwsNames(names.cohort, names.learner, names.seed).all_names()
@@ -114,6 +117,11 @@ class AwsTarget:
         from lakelab.clouds.aws.catalog import glue_tables
 
         return glue_tables(profile)
+
+    def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
+        from lakelab.clouds.aws.teardown import AwsSweep
+
+        return AwsSweep(cohort, regions, learners).run()
 
 
 TARGET: Final = AwsTarget()

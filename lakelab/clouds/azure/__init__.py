@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from lakelab.catalog import TableSpec
     from lakelab.clouds.target import Lake, PlanLike
+    from lakelab.cohort.sweep import SweepReport
     from lakelab.lakefs import ByteCounter
 
 
@@ -46,6 +47,8 @@ class AzureTarget:
     sql_dialect: Final = "tsql"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
+    # The lab grants roles to the learner's existing Entra ID user (access.azurePrincipalId).
+    principal: Final = "the learner's Entra ID object id"
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         return AzureNames(names.cohort, names.learner, names.seed).all_names()
@@ -111,6 +114,12 @@ class AzureTarget:
         from lakelab.clouds.azure.catalog import catalog_tables
 
         return catalog_tables(profile)
+
+    def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
+        from lakelab.clouds.azure.teardown import AzureSweep
+
+        # Resource groups are found subscription-wide, in every region at once.
+        return AzureSweep(cohort, learners).run()
 
 
 TARGET: Final = AzureTarget()
