@@ -281,16 +281,13 @@ class Blueprint(_Section):
 
     @model_validator(mode="after")
     def _cross_field(self) -> Blueprint:
-        if self.cloud == "azure" and not self.access.azure_principal_id:
-            raise ValueError(
-                "access.azurePrincipalId: an Azure lab needs the learner's Entra ID object id"
-            )
         if self.region not in REGIONS[self.cloud]:
             known = ", ".join(sorted(REGIONS[self.cloud]))
             raise ValueError(f"region: unknown {self.cloud} region {self.region!r}; known: {known}")
         if self.access.identity == "role" and not self.access.sso_principal_arn:
             raise ValueError("access.ssoPrincipalArn is required when access.identity is 'role'")
-        # Physical names are checked by each cloud's home (`lakelab.clouds.checked`).
+        # Physical names and the learner's principal, where a cloud needs one, are checked by
+        # each cloud's home (`lakelab.clouds.checked`).
         return self
 
     # --- derived, read-only views ----------------------------------------------------------

@@ -49,7 +49,13 @@ def check_names(names: Names) -> None:
 
 
 def checked(bp: Blueprint) -> Blueprint:
-    """`bp`, once its physical names are valid on every cloud (else `BlueprintError`)."""
+    """`bp`, once it names the learner's principal where its cloud needs one and its physical
+    names are valid on every cloud (else `BlueprintError`)."""
+    target = cloud_for(bp.cloud)
+    if target.principal is not None and not bp.access.azure_principal_id:
+        raise BlueprintError(
+            f"lakelab:access.azurePrincipalId: an {target.title} lab needs {target.principal}"
+        )
     try:
         check_names(bp.names)
     except NameError_ as exc:

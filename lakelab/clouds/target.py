@@ -158,6 +158,12 @@ class CloudTarget(Protocol):
     def purposes(self) -> tuple[str, ...]:
         """Every purpose a location serves: the layers, then the lake purposes."""
 
+    @property
+    def principal(self) -> str | None:
+        """What the learner's own directory identity is, when a lab on this cloud grants roles
+        to it (`access.azurePrincipalId`, the roster's column); None when the lab creates the
+        learner's identity itself."""
+
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         """(naming rule, name) for every name the lab uses on this cloud."""
 
@@ -196,7 +202,8 @@ class CloudTarget(Protocol):
         """Every table of the learner's catalog databases."""
 
     def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
-        """Find and delete what carries the cohort's tags (only `learners`' unless None)."""
+        """Find and delete what the cohort left on this cloud, by its tags: in `regions` (the
+        cohort's stacks' regions), of `learners` only, or of the whole cohort when None."""
 
     def acceptance(self, bp: Blueprint, outputs: Mapping[str, Any]) -> Acceptance:
         """The deployed stack (its `pulumi stack output`), as `lakelab verify` drives it."""

@@ -17,6 +17,7 @@ from datetime import date
 from rich.console import Console
 
 from lakelab.blueprint import Blueprint, for_cloud
+from lakelab.clouds import all_targets
 from lakelab.cohort import records
 from lakelab.cohort.records import Target
 from lakelab.cohort.runner import Done, Failed, OnLine, Outcome, run_all, run_stack
@@ -231,16 +232,14 @@ def _sweep_learners(cohort: str, bps: list[Blueprint], cloud: Cloud) -> set[str]
 
 
 def sweep_clouds(cohort: str, bps: list[Blueprint]) -> list[SweepReport]:
-    from lakelab.clouds.aws.teardown import AwsSweep
-    from lakelab.clouds.azure.teardown import AzureSweep
-
+    """One sweep per cloud the chosen stacks are on, in the order of `lakelab.regions.CLOUDS`."""
     reports = []
-    aws = [bp for bp in bps if bp.cloud == "aws"]
-    if aws:
-        regions = {bp.region for bp in aws}
-        reports.append(AwsSweep(cohort, regions, _sweep_learners(cohort, bps, "aws")).run())
-    if any(bp.cloud == "azure" for bp in bps):
-        reports.append(AzureSweep(cohort, _sweep_learners(cohort, bps, "azure")).run())
+    for target in all_targets():
+        on_cloud = [bp for bp in bps if bp.cloud == target.name]
+        if on_cloud:
+            regions = {bp.region for bp in on_cloud}
+            learners = _sweep_learners(cohort, bps, target.name)
+            reports.append(target.sweep(cohort, regions, learners))
     return reports
 
 

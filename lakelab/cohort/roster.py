@@ -34,7 +34,7 @@ from typing import Any, Final
 import yaml
 
 from lakelab.blueprint import BlueprintError, from_config
-from lakelab.clouds import check_names
+from lakelab.clouds import check_names, cloud_for
 from lakelab.errors import UserError
 from lakelab.naming import NameError_, Names
 from lakelab.regions import CLOUDS, Cloud
@@ -85,7 +85,8 @@ class Settings:
     warehouse_mode: str = "serverless"
 
     def region(self, cloud: Cloud) -> str:
-        return self.aws_region if cloud == "aws" else self.azure_region
+        # One `<cloud>_region` field per cloud: the `--<cloud>-region` options.
+        return str(getattr(self, f"{cloud_for(cloud).name}_region"))
 
 
 @dataclass(frozen=True)
@@ -397,25 +398,27 @@ def _check_row(
         clouds, cloud_problems = _clouds(v["clouds"])
         problems += [Problem(row.line_of("clouds"), "clouds", p) for p in cloud_problems]
     principal = str(v.get("azurePrincipalId") or "").strip() or None
-    if "azure" in clouds and principal is None:
-        problems.append(
-            Problem(
-                row.line_of("clouds"),
-                "azurePrincipalId",
-                "is required for azure: the learner's Entra ID object id (a GUID)",
+    for cloud in clouds:
+        needed = cloud_for(cloud).principal
+        if needed is not None and principal is None:
+            problems.append(
+                Problem(
+                    row.line_of("clouds"),
+                    "azurePrincipalId",
+                    f"is required for {cloud}: {needed} (a GUID)",
+                )
             )
-        )
     learner_id = str(v.get("id") or "")
     email = str(v.get("email") or "")
     if learner_id and email:
         seen: set[tuple[str, str]] = set()
-        for cloud in [c for c in CLOUDS if c in clouds] or ["aws"]:
+        for cloud in [c for c in CLOUDS if c in clouds] or [CLOUDS[0]]:
             config = {
                 **base_config(settings, cloud),
                 "lakelab:learner": learner_id,
                 "lakelab:email": email,
             }
-            if principal is not None or cloud == "azure":
+            if principal is not None or cloud_for(cloud).principal is not None:
                 config["lakelab:access"] = {"azurePrincipalId": principal or _PROBE_PRINCIPAL}
             try:
                 from_config(config, today=today, allow_expired=True)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lakelab.blueprint import BlueprintError, from_config
+from lakelab.clouds import checked
 from lakelab.clouds.aws.names import AwsNames
 from lakelab.clouds.azure.names import AzureNames
 from lakelab.naming import check_name
@@ -122,12 +123,22 @@ def test_bad_learner_ids_name_the_field(learner: str, reason: str) -> None:
         ({"network": {"allowedIpRanges": ["0.0.0.0/0"]}}, "opens the firewall to the whole"),
         ({"network": {"allowedIpRanges": ["10.0.0.1/8"]}}, "is not an IPv4 CIDR range"),
         ({"access": {"identity": "role"}}, "access.ssoPrincipalArn is required"),
-        ({"cloud": "azure", "region": "westeurope"}, "access.azurePrincipalId: an Azure lab"),
         ({"access": {"azurePrincipalId": "not-a-guid"}}, "is not an Entra ID object id"),
     ],
 )
 def test_bad_configs_give_one_clear_message(changes: dict[str, Any], expected: str) -> None:
     assert expected in bad(**changes)
+
+
+def test_an_azure_lab_needs_the_learners_principal() -> None:
+    """Azure's home asks for the principal (`CloudTarget.principal`); AWS creates its own user."""
+    azure = {**GOOD, "lakelab:cloud": "azure", "lakelab:region": "westeurope"}
+    with pytest.raises(BlueprintError) as info:
+        checked(from_config(azure, today=TODAY))
+    assert str(info.value) == (
+        "lakelab:access.azurePrincipalId: an Azure lab needs the learner's Entra ID object id"
+    )
+    assert checked(from_config(GOOD, today=TODAY)).access.azure_principal_id is None
 
 
 def test_every_bad_field_is_listed_once() -> None:

@@ -45,6 +45,8 @@ class AwsTarget:
     sql_dialect: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES
+    # The lab creates the learner's IAM user or role itself.
+    principal: Final = None
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         return AwsNames(names.cohort, names.learner, names.seed).all_names()

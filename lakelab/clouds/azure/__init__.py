@@ -50,6 +50,8 @@ class AzureTarget:
     sql_dialect: Final = "tsql"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
+    # The lab grants roles to the learner's existing Entra ID user (access.azurePrincipalId).
+    principal: Final = "the learner's Entra ID object id"
 
     def physical_names(self, names: Names) -> list[tuple[str, str]]:
         return AzureNames(names.cohort, names.learner, names.seed).all_names()
@@ -119,6 +121,7 @@ class AzureTarget:
     def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
         from lakelab.clouds.azure.teardown import AzureSweep
 
+        # Resource groups are found subscription-wide, in every region at once.
         return AzureSweep(cohort, learners).run()
 
     def acceptance(self, bp: Blueprint, outputs: Mapping[str, Any]) -> Acceptance:
