@@ -178,3 +178,18 @@ def test_landing_and_a_workflow_that_never_ends(home: Path, fake: Fake, moto: st
         .__next__()
         .read_text()
     )
+
+
+def test_without_a_learner_key_the_receipt_says_who_acted(
+    home: Path, fake: Fake, moto: str
+) -> None:
+    outputs = plan_outputs(STACK)
+    boto3.client("s3").create_bucket(Bucket=outputs["lake"]["landing"]["name"])
+    fake.set_outputs(STACK, outputs)
+    result = run("verify", "--stack", STACK, "--json", "--rows", "20", "--timeout", "0.01")
+    doc = json.loads(result.stdout)
+    assert doc["actor"] == (
+        "the deploying identity: the stack exports no access key for the learner, so the"
+        " learner's own permissions are not exercised"
+    )
+    assert [s["key"] for s in doc["steps"] if s["ok"]][:4] == ["preview", "up", "outputs", "land"]

@@ -52,8 +52,9 @@ def _client(service: str, endpoint: str | None, key: str, secret: str, region: s
         return _session().client(
             service,
             endpoint_url=endpoint or None,
-            aws_access_key_id=key,
-            aws_secret_access_key=secret,
+            # No key: boto3's own chain (environment, profile, SSO, instance role).
+            aws_access_key_id=key or None,
+            aws_secret_access_key=secret or None,
             region_name=region,
             config=config,
         )
