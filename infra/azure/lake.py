@@ -10,8 +10,10 @@ import pulumi_azure_native.storage as storage
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import CONTAINER_PURPOSES, AzureNames
+from lakelab.pipeline.sources import ENTITIES
 
 ARTIFACTS = "artifacts"
+QUARANTINE_DAYS = 30
 
 
 class LakeStorage(LabComponent):
@@ -89,15 +91,24 @@ class LakeStorage(LabComponent):
 
 
 def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
+    """Landing cools after 30 days; quarantined rows expire after 30.
+
+    A rule's `prefixMatch` only selects (there is no exclude filter), and the pipeline keeps
+    its watermarks and run manifests under `quarantine/_lakelab/`, which must never expire.
+    So the delete rule names each entity's quarantine folder (`quarantine/orders/`, ...)
+    rather than the container. A prefix starts with the container name:
+    https://learn.microsoft.com/azure/storage/blobs/lifecycle-management-policy-structure
+    """
+
     def rule(
-        name: str, prefix: str, actions: storage.ManagementPolicyBaseBlobArgsDict
+        name: str, prefixes: list[str], actions: storage.ManagementPolicyBaseBlobArgsDict
     ) -> storage.ManagementPolicyRuleArgsDict:
         return {
             "name": name,
             "enabled": True,
             "type": "Lifecycle",
             "definition": {
-                "filters": {"blob_types": ["blockBlob"], "prefix_match": [prefix]},
+                "filters": {"blob_types": ["blockBlob"], "prefix_match": prefixes},
                 "actions": {"base_blob": actions},
             },
         }
@@ -105,12 +116,12 @@ def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
     return [
         rule(
             "cool-landing",
-            "landing/",
+            ["landing/"],
             {"tier_to_cool": {"days_after_modification_greater_than": 30}},
         ),
         rule(
             "expire-quarantine",
-            "quarantine/",
-            {"delete": {"days_after_modification_greater_than": 30}},
+            [f"quarantine/{entity}/" for entity in ENTITIES],
+            {"delete": {"days_after_modification_greater_than": QUARANTINE_DAYS}},
         ),
     ]

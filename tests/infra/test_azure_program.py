@@ -44,10 +44,39 @@ def check_storage(plan: Plan) -> None:
     assert {c["publicAccess"] for c in containers.values()} == {"None"}
     policy = plan.named("azure-native:storage:ManagementPolicy", "lifecycle").inputs["policy"]
     rules = {r["name"]: r["definition"] for r in policy["rules"]}
-    assert rules["expire-quarantine"]["actions"]["baseBlob"] == {
-        "delete": {"daysAfterModificationGreaterThan": 30}
+    assert rules == {
+        "cool-landing": {
+            "filters": {"blobTypes": ["blockBlob"], "prefixMatch": ["landing/"]},
+            "actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30}}},
+        },
+        "expire-quarantine": {
+            "filters": {
+                "blobTypes": ["blockBlob"],
+                "prefixMatch": [
+                    "quarantine/orders/",
+                    "quarantine/customers/",
+                    "quarantine/products/",
+                ],
+            },
+            "actions": {"baseBlob": {"delete": {"daysAfterModificationGreaterThan": 30}}},
+        },
     }
-    assert rules["cool-landing"]["filters"]["prefixMatch"] == ["landing/"]
+
+
+def test_pipeline_state_never_expires(azure_plan: Plan) -> None:
+    """Watermarks and run manifests live in `quarantine/_lakelab/` (the workload's default
+    state location); no delete rule may select them, while quarantined rows still expire."""
+    policy = azure_plan.named("azure-native:storage:ManagementPolicy", "lifecycle").inputs
+    deleting = [
+        prefix
+        for r in policy["policy"]["rules"]
+        if "delete" in r["definition"]["actions"]["baseBlob"]
+        for prefix in r["definition"]["filters"]["prefixMatch"]
+    ]
+    state = ["quarantine/_lakelab/silver.json", "quarantine/_lakelab/runs/r1.gold.json"]
+    assert [k for k in state if any(k.startswith(p) for p in deleting)] == []
+    rows = "quarantine/orders/batch=2026-03-02/part-0.parquet"
+    assert any(rows.startswith(p) for p in deleting)
 
 
 def check_synapse(plan: Plan) -> None:
