@@ -188,6 +188,10 @@ class Access(_Section):
     sso_principal_arn: str | None = None
     # Azure: the learner's Entra ID object id, granted roles on their resource group.
     azure_principal_id: str | None = None
+    # AWS, identity=user: a console password (a secret stack output, reset at first sign-in)
+    # and, when wanted, an access key for the CLI and SDKs (also a secret output).
+    console_password: bool = True
+    access_key: bool = False
     block_public_access: bool = True
 
     @field_validator("azure_principal_id")
@@ -286,6 +290,11 @@ class Blueprint(_Section):
             raise ValueError(f"region: unknown {self.cloud} region {self.region!r}; known: {known}")
         if self.access.identity == "role" and not self.access.sso_principal_arn:
             raise ValueError("access.ssoPrincipalArn is required when access.identity is 'role'")
+        if self.access.identity == "role" and self.access.access_key:
+            raise ValueError(
+                "access.accessKey needs access.identity 'user'; a role's learner signs in"
+                " through their SSO principal"
+            )
         # Physical names and the learner's principal, where a cloud needs one, are checked by
         # each cloud's home (`lakelab.clouds.checked`).
         return self

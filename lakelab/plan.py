@@ -91,6 +91,8 @@ class Plan:
 
 # --- the mock engine --------------------------------------------------------------------------
 _SECRET_NAME = re.compile(r"password|secret", re.IGNORECASE)
+# Settings about a password, not the password itself.
+_PASSWORD_SETTINGS: Final = frozenset({"passwordLength", "passwordResetRequired"})
 
 
 def _secret(value: Any) -> dict[str, Any]:
@@ -105,7 +107,9 @@ def _redact(value: Any) -> Any:
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
             return SECRET
         return {
-            k: SECRET if _SECRET_NAME.search(k) and v is not None else _redact(v)
+            k: SECRET
+            if _SECRET_NAME.search(k) and k not in _PASSWORD_SETTINGS and v is not None
+            else _redact(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -235,6 +239,12 @@ def _computed(bp: Blueprint, typ: str, name: str, inputs: dict[str, Any]) -> dic
                 "arn": f"arn:aws:redshift:{region}:{account}:cluster:{name}",
                 "endpoint": f"{name}.{_fake_id(name)}.{region}.redshift.amazonaws.com:5439",
             }
+        elif typ == "aws:iam/userLoginProfile:UserLoginProfile":
+            # The provider returns the generated password (secret) when no PGP key is given.
+            length = int(inputs.get("passwordLength", 20))
+            out = {"password": _secret("p" * length)}
+        elif typ == "aws:iam/accessKey:AccessKey":
+            out = {"id": f"AKIA{_fake_id(name).upper():0<16}"[:20], "secret": _secret("s" * 40)}
         elif typ == "aws:s3/bucketObjectv2:BucketObjectv2":
             out = {"etag": _fake_id(name)}
         elif typ == "pulumi:providers:aws":
@@ -390,7 +400,7 @@ def plan_blueprint(bp: Blueprint, config: dict[str, Any]) -> Plan:
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def program() -> pulumi.Output[Any]:
         lab = build(read_blueprint())
-        return pulumi.Output.from_input(lab.outputs).apply(lambda v: resolved.update(v))
+        return pulumi.Output.from_input(_marked(lab.outputs)).apply(lambda v: resolved.update(v))
 
     try:
         program()
@@ -405,6 +415,21 @@ def plan_blueprint(bp: Blueprint, config: dict[str, Any]) -> Plan:
         resources=_with_engine_urns(monitor.registrations, bp.stack_name),
         outputs=_redact(resolved),
     )
+
+
+def _marked(value: Any) -> Any:
+    """The outputs with each secret `Output` marked as the engine would store it, so the plan
+    shows "[secret]" where `pulumi stack output` would (resolving an Output unwraps it)."""
+    if isinstance(value, dict):
+        return {k: _marked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marked(v) for v in value]
+    if isinstance(value, pulumi.Output):
+        flag: pulumi.Output[bool] = pulumi.Output.from_input(value.is_secret())  # type: ignore[arg-type]
+        return pulumi.Output.all(value, flag).apply(
+            lambda pair: _secret(pair[0]) if pair[1] else pair[0]
+        )
+    return value
 
 
 def plan_stack(stack: str) -> Plan:

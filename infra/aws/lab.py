@@ -65,6 +65,7 @@ class AwsLearnerLab(LabComponent):
                 "kind": identity.kind,
                 "name": identity.identity.name,
                 "arn": identity.identity.arn,
+                **identity.sign_in,
             },
             "jobs": {
                 "workflow": workflow.workflow.name,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -49,7 +50,8 @@ def _key_props(r: PlannedResource) -> str:
     keys = KEY_PROPERTIES.get(r.type)
     if keys is None:
         keys = tuple(k for k, v in r.inputs.items() if isinstance(v, str | int | float | bool))[:3]
-    return " ".join(f"{k}={short(r.inputs[k])}" for k in keys if k in r.inputs)
+    # Escaped: a value such as "[secret]" is text, not Rich markup.
+    return " ".join(f"{k}={escape(short(r.inputs[k]))}" for k in keys if k in r.inputs)
 
 
 def _tags_note(r: PlannedResource, standard: dict[str, str]) -> str:
@@ -115,7 +117,8 @@ def register(app: typer.Typer) -> None:
         outputs.add_column("value", overflow="fold")
         for key, value in result.outputs.items():
             outputs.add_row(
-                key, short(value) if key != "lake" else f"{len(value)} buckets/containers"
+                key,
+                escape(short(value)) if key != "lake" else f"{len(value)} buckets/containers",
             )
         console.print(outputs)
 

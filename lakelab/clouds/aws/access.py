@@ -14,13 +14,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.names import AwsNames, bucket_arn, glue_arn
 from lakelab.naming import STAGES
 
 PolicyDocument = dict[str, Any]
+
+# AWS's managed policy that lets an IAM user change their own password (iam:ChangePassword on
+# their own user, iam:GetAccountPasswordPolicy). A login profile with a required reset needs
+# it, and attaching it keeps the learner's own document free of `*` resources.
+# https://docs.aws.amazon.com/aws-managed-policy/latest/reference/IAMUserChangePassword.html
+CHANGE_OWN_PASSWORD_POLICY_ARN: Final = "arn:aws:iam::aws:policy/IAMUserChangePassword"
+# The generated initial password's length (the provider's default; IAM allows 6 to 128).
+INITIAL_PASSWORD_LENGTH: Final = 20
+
+
+def console_sign_in_url(account: str) -> str:
+    """An IAM user's sign-in page for the account.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/console.html"""
+    return f"https://{account}.signin.aws.amazon.com/console"
 
 
 def learner_buckets(bp: Blueprint) -> list[str]:
