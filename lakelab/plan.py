@@ -425,7 +425,7 @@ def _marked(value: Any) -> Any:
     if isinstance(value, list):
         return [_marked(v) for v in value]
     if isinstance(value, pulumi.Output):
-        flag: pulumi.Output[bool] = pulumi.Output.from_input(value.is_secret())  # type: ignore[arg-type]
+        flag: pulumi.Output[bool] = pulumi.Output.from_input(value.is_secret())
         return pulumi.Output.all(value, flag).apply(
             lambda pair: _secret(pair[0]) if pair[1] else pair[0]
         )
