@@ -61,6 +61,9 @@ class Plan:
     blueprint: dict[str, Any]
     resources: list[PlannedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    # (type, name) -> the (type, name) of each resource it waits for (`depends_on` and the
+    # resources its inputs come from). Not part of the JSON form.
+    dependencies: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_]
@@ -70,6 +73,11 @@ class Plan:
             if r.type == type_ and r.name == name:
                 return r
         raise KeyError(f"no {type_} named {name!r} in the plan of {self.stack}")
+
+    def depends_on(self, type_: str, name: str) -> list[tuple[str, str]]:
+        """What the resource waits for, as (type, name)."""
+        self.named(type_, name)
+        return self.dependencies.get((type_, name), [])
 
     def to_json(self) -> dict[str, Any]:
         counts = Counter(r.type for r in self.resources if r.custom)
@@ -295,12 +303,16 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[PlannedResource] = []
+        self.dependencies: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = _redact(rpc.deserialize_properties(request.object, keep_internal=False))
             tags = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else None
+            self.dependencies[(request.type, request.name)] = sorted(
+                {_type_and_name(urn) for urn in request.dependencies}
+            )
             self.registrations.append(
                 PlannedResource(
                     urn=response.urn,
@@ -414,6 +426,7 @@ def plan_blueprint(bp: Blueprint, config: dict[str, Any]) -> Plan:
         blueprint=bp.model_dump(mode="json", by_alias=True),
         resources=_with_engine_urns(monitor.registrations, bp.stack_name),
         outputs=_redact(resolved),
+        dependencies=monitor.dependencies,
     )
 
 

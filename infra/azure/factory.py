@@ -12,6 +12,7 @@ from infra.azure.lake import LakeStorage
 from infra.azure.pipeline import SYNAPSE_LINK, pipeline_parameters, stage_activities
 from infra.azure.roles import assign
 from infra.azure.synapse import SynapseAnalytics
+from infra.azure.synapse_rbac import COMPUTE_OPERATOR, synapse_grant, workspace_scope
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
@@ -53,6 +54,20 @@ class DataFactory(LabComponent):
             subscription_id=subscription_id,
             opts=on_factory,
         )
+        # The pipeline's SparkJob activities submit jobs to the workspace's Spark pool as the
+        # factory: Synapse RBAC "Synapse Compute Operator" on the workspace (Azure RBAC on the
+        # workspace resource does not reach Synapse's data plane).
+        compute = synapse_grant(
+            "factory-synapse-compute",
+            stack_key=bp.stack_name,
+            workspace_name=analytics.workspace.name,
+            role=COMPUTE_OPERATOR,
+            principal_id=self.factory.identity.apply(lambda i: i.principal_id if i else ""),
+            principal_type="ServicePrincipal",
+            scope=workspace_scope(analytics.workspace.name),
+            after=analytics.admits_deployer,
+            parent=self.factory,
+        )
         # No credentials in either link: the factory's managed identity authenticates.
         lake_link = datafactory.LinkedService(
             "lake-link",
@@ -84,7 +99,8 @@ class DataFactory(LabComponent):
             parameters=pipeline_parameters(),
             activities=stage_activities(bp, jobs),  # from the pipeline definition
             opts=self.child(
-                parent=self.factory, depends_on=[lake_link, synapse_link, jobs.job_definition]
+                parent=self.factory,
+                depends_on=[lake_link, synapse_link, jobs.job_definition, compute],
             ),
         )
         self.register_outputs({"factory": self.factory.name})

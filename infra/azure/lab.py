@@ -14,6 +14,7 @@ from infra.azure.jobs import MedallionJobs
 from infra.azure.lake import LakeStorage
 from infra.azure.roles import assign
 from infra.azure.synapse import SynapseAnalytics
+from infra.azure.synapse_rbac import COMPUTE_OPERATOR, spark_pool_scope, synapse_grant
 from infra.component import LabComponent
 from infra.outputs import cost_inputs
 from lakelab.blueprint import Blueprint
@@ -55,6 +56,28 @@ class AzureLearnerLab(LabComponent):
                 subscription_id=subscription_id,
                 opts=self.child(),
             )
+        # Synapse: the least role that lets the learner run the Spark job and notebooks is
+        # "Synapse Compute Operator" on their Spark pool (it brings "Synapse User" on the
+        # workspace, which lists and opens it in Synapse Studio); Microsoft Learn, "Understand
+        # the roles required to perform common tasks in Azure Synapse",
+        # https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-understand-what-role-you-need
+        # Serverless SQL queries need no Synapse role but a SQL login. Manual step, as T-SQL on
+        # the serverless endpoint cannot be declared through ARM: the workspace's Entra admin
+        # runs `CREATE LOGIN [<learner UPN>] FROM EXTERNAL PROVIDER` in master, then in each
+        # layer database `CREATE USER [<learner UPN>] FROM LOGIN [<learner UPN>]` and
+        # `ALTER ROLE db_datareader ADD MEMBER [<learner UPN>]`; the files themselves are read
+        # with the learner's own Entra identity, which holds Storage Blob Data Contributor.
+        synapse_grant(
+            "learner-synapse-compute",
+            stack_key=bp.stack_name,
+            workspace_name=analytics.workspace.name,
+            role=COMPUTE_OPERATOR,
+            principal_id=principal,
+            principal_type="User",
+            scope=spark_pool_scope(analytics.workspace.name, analytics.spark_pool.name),
+            after=analytics.admits_deployer,
+            parent=self,
+        )
 
         self.outputs = {
             "lake": {

@@ -25,6 +25,7 @@ ADMIN_USER = "lakeadmin"
 # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-version-support
 # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-34-runtime
 SPARK_VERSION = "3.5"
+AZURE_SERVICES_RULE = "AllowAllWindowsAzureIps"
 
 
 class SynapseAnalytics(LabComponent):
@@ -69,17 +70,34 @@ class SynapseAnalytics(LabComponent):
             opts=self.child(),
         )
         ws = self.child(parent=self.workspace)
+        # The configured ranges admit the learner and the deployer (whose `up` calls the
+        # workspace's dev endpoint to assign Synapse roles: `admits_deployer`).
+        self.admits_deployer: list[pulumi.Resource] = []
         for index, cidr in enumerate(bp.network.allowed_ip_ranges):
             net = ipaddress.ip_network(cidr)
-            synapse.IpFirewallRule(
-                f"allow-{index}",
-                rule_name=f"lakelab-allow-{index}",
-                workspace_name=self.workspace.name,
-                resource_group_name=group.name,
-                start_ip_address=str(net[0]),
-                end_ip_address=str(net[-1]),
-                opts=ws,
+            self.admits_deployer.append(
+                synapse.IpFirewallRule(
+                    f"allow-{index}",
+                    rule_name=f"lakelab-allow-{index}",
+                    workspace_name=self.workspace.name,
+                    resource_group_name=group.name,
+                    start_ip_address=str(net[0]),
+                    end_ip_address=str(net[-1]),
+                    opts=ws,
+                )
             )
+        # Data Factory reaches the workspace from Azure's own addresses: the rule Synapse
+        # names for "Allow Azure services and resources to access this workspace".
+        # https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-ip-firewall
+        self.azure_services = synapse.IpFirewallRule(
+            "allow-azure-services",
+            rule_name=AZURE_SERVICES_RULE,
+            workspace_name=self.workspace.name,
+            resource_group_name=group.name,
+            start_ip_address="0.0.0.0",
+            end_ip_address="0.0.0.0",
+            opts=ws,
+        )
         # The workspace identity reads and writes the lake it runs on.
         assign(
             "workspace-lake-access",

@@ -86,8 +86,9 @@ def check_synapse(plan: Plan) -> None:
     assert ws["sqlAdministratorLoginPassword"] == "[secret]"
     assert ws["defaultDataLakeStorage"]["accountUrl"] == f"https://{ACCOUNT}.dfs.core.windows.net/"
     rules = [r.inputs for r in plan.of_type("azure-native:synapse:IpFirewallRule")]
-    assert [(r["startIpAddress"], r["endIpAddress"]) for r in rules] == [
-        ("203.0.113.0", "203.0.113.255")
+    assert sorted((r["ruleName"], r["startIpAddress"], r["endIpAddress"]) for r in rules) == [
+        ("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0"),
+        ("lakelab-allow-0", "203.0.113.0", "203.0.113.255"),
     ]
     pool = plan.named("azure-native:synapse:BigDataPool", "spark-pool").inputs
     assert pool["autoPause"] == {"enabled": True, "delayInMinutes": 15}
