@@ -453,19 +453,30 @@ def _rollback(paths: Paths, state: TwinState, bp: Blueprint) -> None:
             _restart_azure(paths, state)
 
 
+def _provisioned(state: TwinState, stacks: Sequence[str]) -> list[StackRecord]:
+    records: list[StackRecord] = []
+    for stack in dict.fromkeys(stacks):
+        record = state.stacks.get(stack)
+        if record is None:
+            read_config(stack)  # an unknown stack is an error, an unprovisioned one is not
+            continue
+        records.append(record)
+    return records
+
+
+def provisioned(stacks: Sequence[str]) -> list[StackRecord]:
+    """The records `rm(stacks)` would remove, read without changing anything (an unknown
+    stack is an error, one that is not provisioned is left out)."""
+    return _provisioned(load(Paths.current()), stacks)
+
+
 def rm(stacks: Sequence[str]) -> list[str]:
     """Remove the learners' twins, leaving nothing of theirs. Returns the stacks removed;
     a stack that is not provisioned is skipped (so removing twice is fine)."""
     paths = Paths.current()
     with locked(paths):
         state = load(paths)
-        records: list[StackRecord] = []
-        for stack in dict.fromkeys(stacks):
-            record = state.stacks.get(stack)
-            if record is None:
-                read_config(stack)  # an unknown stack is an error, an unprovisioned one is not
-                continue
-            records.append(record)
+        records = _provisioned(state, stacks)
         if not records:
             return []
         clouds: set[Cloud] = {r.cloud for r in records}
@@ -481,6 +492,33 @@ def rm(stacks: Sequence[str]) -> list[str]:
         if "azure" in clouds:
             _restart_azure(paths, state)
         return [r.stack for r in records]
+
+
+@dataclass(frozen=True)
+class PurgePreview:
+    """What `down(purge=True)` deletes: the state folder's files and the learners in it
+    (`unreadable` says why the learners are not known when the state file is broken)."""
+
+    root: Path
+    files: int
+    stacks: list[StackRecord]
+    unreadable: str | None = None
+
+
+def purge_preview() -> PurgePreview | None:
+    """What a purge would delete, read without changing anything; None when the state folder
+    holds nothing (no file but its lock)."""
+    paths = Paths.current()
+    if not paths.root.is_dir():
+        return None
+    files = sum(1 for p in paths.root.rglob("*") if p.is_file() and p != paths.lock_file)
+    if not files:
+        return None
+    try:
+        stacks = sorted(load(paths).stacks.values(), key=lambda r: r.stack)
+    except UserError as exc:
+        return PurgePreview(paths.root, files, [], str(exc))
+    return PurgePreview(paths.root, files, stacks)
 
 
 def down(*, purge: bool = False) -> list[str]:

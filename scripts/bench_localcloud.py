@@ -87,7 +87,7 @@ class Twin:
         return elapsed
 
     def purge(self) -> None:
-        self.run("down", "--purge")
+        self.run("down", "--purge", "--yes")
 
 
 def main() -> None:

@@ -83,7 +83,7 @@ def main() -> None:
                     env=env,
                 )
         finally:
-            step("local twin: shut down", "local", "down", "--purge", env=env)
+            step("local twin: shut down", "local", "down", "--purge", "--yes", env=env)
 
 
 if __name__ == "__main__":

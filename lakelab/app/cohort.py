@@ -3,7 +3,10 @@
 lakelab cohort init <roster> --cohort C --expires D --budget USD   roster -> stacks/
 lakelab cohort up --cohort C [--cloud aws|azure] [--workers N] [--local]
 lakelab cohort status --cohort C [--local] [--html PATH]
-lakelab cohort down --cohort C [--expired-only] [--stack S ...] [--local]
+lakelab cohort down --cohort C [--expired-only] [--stack S ...] [--local] [--yes]
+
+`down` lists the stacks it destroys and asks first; without a terminal, and with --json, it
+needs `--yes` (lakelab.app.confirm).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from rich.console import Console
 
 from lakelab.app import documents
 from lakelab.app.choices import CloudChoice
+from lakelab.app.confirm import YesOpt, ask, counted
 
 if TYPE_CHECKING:
     from lakelab.cohort.lifecycle import DownReport
@@ -222,10 +226,32 @@ def down(
     workers: WorkersOpt = 4,
     local: LocalOpt = False,
     as_json: Annotated[bool, json_opt(DOWN_JSON)] = False,
+    yes: YesOpt = False,
 ) -> None:
     """Destroy every stack, sweep by the cohort tag, report leftovers, remove clean stacks."""
     from lakelab.cohort.lifecycle import down as run_down
+    from lakelab.cohort.lifecycle import select
 
+    doomed = select(cohort, stacks=stack or (), expired_only=expired_only)
+    if doomed:
+        where = "the local twin" if local else "the clouds"
+        lines = [
+            f"{bp.stack_name}: learner {bp.learner} on {bp.cloud} ({bp.region})" for bp in doomed
+        ]
+        if not local:
+            clouds = ", ".join(dict.fromkeys(bp.cloud for bp in doomed))
+            lines.append(
+                f"then whatever is still tagged cohort={cohort} for these learners on {clouds}"
+                " (the sweep); the stacks leave the Pulumi backend, their config stays in stacks/"
+            )
+        ask(
+            "lakelab cohort down",
+            f"{counted(len(doomed), 'stack')} of cohort {cohort} on {where}",
+            lines,
+            yes=yes,
+            as_json=as_json,
+            console=progress_console(as_json),
+        )
     report = run_down(
         cohort,
         stacks=stack or (),

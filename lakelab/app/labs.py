@@ -1,4 +1,7 @@
-"""`lakelab lab ...`: list, start, run, check, reset, break, progress."""
+"""`lakelab lab ...`: list, start, run, check, reset, break, progress.
+
+`reset` says what it removes and asks first; without a terminal it needs `--yes`
+(lakelab.app.confirm)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakelab.app.confirm import YesOpt, ask, counted
 from lakelab.errors import UserError, short
 from lakelab.labs.framework import Criterion, LabContext, results_json
 from lakelab.labs.registry import context, lab_ids, load_lab
@@ -106,10 +110,24 @@ def check(
 
 
 @app.command()
-def reset(lab: LabArg, stack: StackOpt) -> None:
+def reset(lab: LabArg, stack: StackOpt, yes: YesOpt = False) -> None:
     """Remove everything the lab (and the learner, for it) wrote."""
     ctx = _ctx(lab, stack)
-    summary = load_lab(lab).reset(ctx)
+    the_lab = load_lab(lab)  # an unknown lab is an error before anything is asked
+    files = sum(1 for p in ctx.work_dir.rglob("*") if p.is_file())
+    learner = ctx.blueprint.learner
+    ask(
+        "lakelab lab reset",
+        f"what lab {lab} wrote for learner {learner} ({stack})",
+        [
+            f"the lab's objects in the lake of {stack} (learner {learner} on {ctx.cloud}),"
+            " the learner's results for it included",
+            f"the lab's work folder: {counted(files, 'file')} in {ctx.work_dir}",
+        ],
+        yes=yes,
+        console=console,
+    )
+    summary = the_lab.reset(ctx)
     (ctx.work_dir / "check.json").unlink(missing_ok=True)
     console.print(f"reset {lab} on {stack}: {summary}")
 

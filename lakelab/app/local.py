@@ -4,8 +4,11 @@ lakelab local up [--stack S ...] [--cohort C]   start the emulators, provision l
 lakelab local status                            what runs, and which learners exist
 lakelab local show [--stack S ...]              what was created, read from the emulators
 lakelab local env --stack S                     the learner's endpoints and credentials
-lakelab local rm --stack S ...                  remove learners, leaving nothing of theirs
-lakelab local down [--purge]                    stop the emulators (and delete all data)
+lakelab local rm --stack S ... [--yes]          remove learners, leaving nothing of theirs
+lakelab local down [--purge [--yes]]            stop the emulators (and delete all data)
+
+`rm` and `down --purge` list what they destroy and ask first; without a terminal they need
+`--yes` (lakelab.app.confirm).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from rich.console import Console
 
 from lakelab.app import documents
 from lakelab.app.choices import CloudChoice
+from lakelab.app.confirm import YesOpt, ask, counted
 from lakelab.settings import STATE_DIR as STATE_ENV
 
 if TYPE_CHECKING:
     from lakelab.regions import Cloud
+    from localcloud.state import StackRecord
 
 # The twin (moto, Azurite, the cloud SDKs) is imported inside each command, so `--help` and
 # the other commands do not load it.
@@ -153,15 +158,38 @@ def env(
     typer.echo(twin.env(stack), nl=False)
 
 
+def _learner_line(record: StackRecord) -> str:
+    """One learner's twin as `ask` lists it: its stack, learner and resources, counted."""
+    kinds = ", ".join(
+        f"{len(names)} {kind}" for kind, names in sorted(record.resources.items()) if names
+    )
+    return (
+        f"{record.stack}: learner {record.learner} on {record.cloud}"
+        + (f", {kinds}" if kinds else "")
+        + f", identity {record.identity} and its credentials, all their data"
+    )
+
+
 @app.command()
 def rm(
     stack: Annotated[
         list[str], typer.Option("--stack", "-s", help="A stack to remove; repeat for more.")
     ],
+    yes: YesOpt = False,
 ) -> None:
     """Remove learners' twins: buckets, catalogs, identities, data, credentials."""
     from localcloud import twin
 
+    doomed = twin.provisioned(stack)
+    if doomed:
+        learners = counted(len(doomed), "learner")
+        ask(
+            "lakelab local rm",
+            f"{learners} of the local twin ({', '.join(r.stack for r in doomed)})",
+            [_learner_line(r) for r in doomed],
+            yes=yes,
+            console=console,
+        )
     removed = twin.rm(stack)
     for name in removed:
         console.print(f"removed {name}")
@@ -175,10 +203,26 @@ def down(
         bool,
         typer.Option(help=f"Also delete all data and state (the {STATE_ENV} folder's content)."),
     ] = False,
+    yes: YesOpt = False,
 ) -> None:
     """Stop the emulators; learners' data is kept unless --purge."""
     from localcloud import twin
 
+    preview = twin.purge_preview() if purge else None
+    if preview is not None:
+        learners = (
+            "learners unknown: the state file is unreadable"
+            if preview.unreadable
+            else counted(len(preview.stacks), "learner")
+        )
+        files = f"{counted(preview.files, 'file')} in {preview.root}"
+        ask(
+            "lakelab local down --purge",
+            f"all of the local twin's data ({learners}; {files})",
+            [*(_learner_line(r) for r in preview.stacks), f"every file: {files}"],
+            yes=yes,
+            console=console,
+        )
     stopped = twin.down(purge=purge)
     for label in stopped:
         console.print(f"stopped {label}")

@@ -68,9 +68,16 @@ class FakeCli:
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`lakelab ...` as a user runs it, with the test's environment."""
+    """`lakelab ...` as a script runs it (stdin is no terminal), with the test's environment."""
     full = {**os.environ, "COLUMNS": "250", **(env or {})}
-    return subprocess.run([*LAKELAB, *args], capture_output=True, text=True, env=full, timeout=120)
+    return subprocess.run(
+        [*LAKELAB, *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @dataclass

@@ -257,7 +257,12 @@ def test_cohort_down_destroys_sweeps_reports_and_removes(
     leave_behind(moto, "demo", "alice")
     azure_state(fake)
     result = run(
-        "cohort", "down", "--cohort", "demo", env={"FAKE_PULUMI_FAIL_DESTROY": "demo-alice-aws"}
+        "cohort",
+        "down",
+        "--cohort",
+        "demo",
+        "--yes",
+        env={"FAKE_PULUMI_FAIL_DESTROY": "demo-alice-aws"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     # (1) destroy with continue-on-error, every stack.
@@ -291,7 +296,7 @@ def test_cohort_down_exits_non_zero_while_anything_remains(
     assert run("cohort", "up", "--cohort", "demo", "--cloud", "aws").returncode == 0
     moto.client("sqs").create_queue(QueueName="ll-demo-bob-events", tags=tags("demo", "bob"))
     fake.set_azure([], [])
-    result = run("cohort", "down", "--cohort", "demo")
+    result = run("cohort", "down", "--cohort", "demo", "--yes")
     assert result.returncode == 1
     assert "leftovers: still there after destroy and sweep" in result.stdout
     assert "ll-demo-bob-events" in result.stdout
@@ -302,7 +307,7 @@ def test_cohort_down_exits_non_zero_while_anything_remains(
     # Once the leftover is gone by hand, a re-run finishes the job.
     sqs = moto.client("sqs")
     sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName="ll-demo-bob-events")["QueueUrl"])
-    again = run("cohort", "down", "--cohort", "demo")
+    again = run("cohort", "down", "--cohort", "demo", "--yes")
     assert again.returncode == 0, again.stdout
     assert "demo-bob-aws" in [a[-1] for a in fake.argv("stack rm")]
 
@@ -311,7 +316,7 @@ def test_expired_only(home: Path, fake: FakeCli, moto: Moto) -> None:
     path = home / "stacks" / "Pulumi.demo-bob-aws.yaml"
     path.write_text(path.read_text().replace('"2030-06-30"', '"2026-01-31"'))
     fake.set_azure([], [])
-    result = run("cohort", "down", "--cohort", "demo", "--expired-only")
+    result = run("cohort", "down", "--cohort", "demo", "--expired-only", "--yes")
     assert result.returncode == 0, result.stdout + result.stderr
     # Never deployed, so nothing to destroy: the backend is asked about that stack only.
     assert [a[a.index("--stack") + 1] for a in fake.argv("stack select")] == ["demo-bob-aws"]

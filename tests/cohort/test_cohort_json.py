@@ -119,7 +119,7 @@ def test_status_as_json(home: Path, fake: FakeCli) -> None:
 def test_down_as_json(home: Path, fake: FakeCli, moto: Moto) -> None:
     assert run("cohort", "up", "--cohort", "demo", "--cloud", "aws").returncode == 0
     logs = home / ".lakelab" / "cohorts" / "demo" / "logs"
-    doc = document("cohort", "down", "--cohort", "demo", "--stack", "demo-alice-aws")
+    doc = document("cohort", "down", "--cohort", "demo", "--stack", "demo-alice-aws", "--yes")
     destroyed, removed, sweeps = doc.pop("destroyed"), doc.pop("removed"), doc.pop("sweeps")
     assert doc == {
         "cohort": "demo",

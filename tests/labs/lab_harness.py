@@ -32,7 +32,7 @@ def failing(doc: dict[str, Any]) -> list[str]:
 
 
 def reset(lab: str, stack: str) -> None:
-    result = lakelab("lab", "reset", lab, "--stack", stack)
+    result = lakelab("lab", "reset", lab, "--stack", stack, "--yes")
     assert result.exit_code == 0, result.output
 
 

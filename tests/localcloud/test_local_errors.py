@@ -150,7 +150,7 @@ def test_corrupted_state_folder(fresh: TwinEnv) -> None:
     # A PID file with garbage names no process.
     fresh.paths.aws_dir.mkdir(parents=True)
     fresh.paths.aws_pid.write_text("garbage")
-    purge = run_cli("down", "--purge")
+    purge = run_cli("down", "--purge", "--yes")
     assert (purge.returncode, purge.stdout) == (0, "purged the local twin's data\n")
     assert sorted(p.name for p in fresh.state.iterdir()) == [".lock"]
 

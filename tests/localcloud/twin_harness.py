@@ -156,5 +156,6 @@ def run_cli(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        stdin=subprocess.DEVNULL,  # no terminal: destructive commands need --yes
         env={**os.environ, "COLUMNS": str(columns)},
     )

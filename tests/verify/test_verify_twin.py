@@ -87,7 +87,9 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
             "AWS_ENDPOINT_URL": state.aws.url,
             "AWS_ACCESS_KEY_ID": admin.access_key_id,
             "AWS_SECRET_ACCESS_KEY": admin.secret_access_key,
-            "FAKE_PULUMI_ON_DESTROY": f'"{sys.executable}" -m lakelab local rm --stack "$STACK"',
+            "FAKE_PULUMI_ON_DESTROY": (
+                f'"{sys.executable}" -m lakelab local rm --yes --stack "$STACK"'
+            ),
         }.items():
             monkeypatch.setenv(key, value)
         TwinAcceptance.profile = profile(state, record)
@@ -99,7 +101,9 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
             make_acceptance=lambda bp, out: TwinAcceptance(out, bp.region),
         ).run()
     finally:
-        subprocess.run([*LAKELAB, "local", "down", "--purge"], capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [*LAKELAB, "local", "down", "--purge", "--yes"], capture_output=True, cwd=ROOT
+        )
     assert [(s.key, s.ok) for s in receipt.steps] == [
         (k, True)
         for k in (
