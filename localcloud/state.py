@@ -7,6 +7,7 @@ names another:
     .lock                    held while a `lakelab local` command changes anything
     aws/moto.pid, moto.log   the AWS emulator's process id and log
     aws/journal.jsonl        every successful write the AWS emulator accepted (replayed on start)
+    aws/control.token        the AWS emulator's control-endpoint token (new on each start, 0600)
     aws/bodies/              request bodies too large to keep inline in the journal
     azure/azurite.pid, .log  the Azure emulator's process id and log
     azure/azurite/           Azurite's own data (`--location`)

@@ -35,6 +35,7 @@ from lakelab.profile import LearnerProfile
 from lakelab.regions import CLOUDS, Cloud
 from lakelab.stackfiles import list_stacks, load_blueprint, read_config
 from localcloud import emulators, profiles
+from localcloud.aws import control as aws_control
 from localcloud.aws import iam as aws_iam
 from localcloud.aws import learner as aws_learner
 from localcloud.azure import blob
@@ -169,9 +170,16 @@ def _azure_config(state: TwinState) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _aws_healthy(url: str, pid: int) -> bool:
+def _control_request(paths: Paths, url: str, **kwargs: Any) -> urllib.request.Request:
+    """A call to a control endpoint of the AWS emulator, with its control token."""
+    headers = {**kwargs.pop("headers", {}), **aws_control.headers(paths.aws_dir)}
+    return urllib.request.Request(url, headers=headers, **kwargs)
+
+
+def _aws_healthy(paths: Paths, url: str, pid: int) -> bool:
+    request = _control_request(paths, f"{url}/_lakelab/health")
     try:
-        with urllib.request.urlopen(f"{url}/_lakelab/health", timeout=0.5) as response:
+        with urllib.request.urlopen(request, timeout=0.5) as response:
             return bool(json.loads(response.read()).get("pid") == pid)
     except (OSError, ValueError, urllib.error.URLError):
         return False
@@ -234,7 +242,7 @@ def _ensure_emulators(
         _warm_up(state, sdks)
         for emu, proc in started:
             healthy = (
-                functools.partial(_aws_healthy, state.aws.url, proc.pid)
+                functools.partial(_aws_healthy, paths, state.aws.url, proc.pid)
                 if emu.name == "aws"
                 else functools.partial(_azure_healthy, state.azure.url)
             )
@@ -281,7 +289,7 @@ def _short(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _ensure_admin(state: TwinState) -> None:
+def _ensure_admin(paths: Paths, state: TwinState) -> None:
     """On the managed emulator: the admin user exists and IAM is enforced."""
     if not state.aws.managed:
         return
@@ -294,7 +302,8 @@ def _ensure_admin(state: TwinState) -> None:
     fresh = aws_iam.ensure_key(iam, aws_iam.ADMIN_USER, known)
     if fresh is not None:
         state.aws.admin = AwsKeys(access_key_id=fresh[0], secret_access_key=fresh[1])
-    request = urllib.request.Request(
+    request = _control_request(
+        paths,
         f"{state.aws.url}/moto-api/reset-auth",
         data=b"0",
         headers={"Content-Type": "text/plain"},
@@ -306,10 +315,11 @@ def _ensure_admin(state: TwinState) -> None:
     state.aws.enforcing = True
 
 
-def _forget(state: TwinState, names: Iterable[str]) -> None:
+def _forget(paths: Paths, state: TwinState, names: Iterable[str]) -> None:
     if not state.aws.managed:
         return
-    request = urllib.request.Request(
+    request = _control_request(
+        paths,
         f"{state.aws.url}/_lakelab/forget",
         data=json.dumps({"names": sorted(names)}).encode(),
         headers={"Content-Type": "application/json"},
@@ -341,7 +351,7 @@ def _provision(paths: Paths, state: TwinState, bp: Blueprint) -> StackRecord:
 def _remove(paths: Paths, state: TwinState, record: StackRecord) -> None:
     if record.cloud == "aws":
         names = aws_learner.remove(record, _admin(state), _account(state))
-        _forget(state, names)
+        _forget(paths, state, names)
     else:
         azure_learner.remove(record, state.azure.url, paths.synapse_dir)
     profiles.remove(paths, record.stack)
@@ -414,7 +424,7 @@ def up(
         result = UpResult(started=started)
         try:
             if "aws" in wanted:
-                _ensure_admin(state)
+                _ensure_admin(paths, state)
         except BaseException:
             for emu in (emulators.aws_emulator(paths), emulators.azure_emulator(paths)):
                 if emu.label in started:
@@ -566,7 +576,7 @@ def status() -> StatusReport:
     aws_emu = emulators.aws_emulator(paths)
     if state.aws.managed:
         info = aws_emu.running()
-        healthy = info is not None and _aws_healthy(state.aws.url, info.pid)
+        healthy = info is not None and _aws_healthy(paths, state.aws.url, info.pid)
         reports.append(
             EmulatorStatus(
                 "aws",

@@ -17,7 +17,12 @@ timestamps (creation dates, `LastModified`) are those of the replay; `POST /moto
 is refused (use `lakelab local rm` or `lakelab local down --purge`).
 
 Control endpoints, for lakelab only: `GET /_lakelab/health` and `POST /_lakelab/forget`
-(`{"names": [...]}`: drop a removed learner's entries from the journal).
+(`{"names": [...]}`: drop a removed learner's entries from the journal). These and moto's own
+(`/moto-api/...`) answer only requests that carry the control token (`localcloud.aws.control`);
+anyone else gets `403`. moto's `reset-auth` is not journaled, and not replayed from older
+journals: the replay runs unchecked, and `--enforce` switches the checks on after it.
+
+Presigned S3 URLs are checked like signed requests (`localcloud.aws.presigned`).
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 from werkzeug.wsgi import get_input_stream
 
-from localcloud.aws import authz
+from localcloud.aws import authz, control, presigned
 from localcloud.aws.journal import Entry, Journal
 
 log = logging.getLogger("lakelab.aws")
@@ -94,6 +99,8 @@ def classify(
     """Whether a request may change state, and the resource names it touches."""
     if method in ("GET", "HEAD", "OPTIONS"):
         return False, []
+    if _is_reset_auth(path):
+        return False, []
     service = _service_of(headers)
     if service in UNJOURNALED_SERVICES:
         return False, []
@@ -119,6 +126,10 @@ def classify(
         return False, []
     segment = unquote(path.lstrip("/").split("/", 1)[0])
     return True, [segment] if segment else []
+
+
+def _is_reset_auth(path: str) -> bool:
+    return control.normalized(unquote(path)) == "/moto-api/reset-auth"
 
 
 def _json_refs(body: bytes) -> list[str]:
@@ -217,9 +228,10 @@ def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, s
 class TwinAwsApp:
     """WSGI app: moto behind a journal, one request at a time."""
 
-    def __init__(self, moto_app: WSGIApp, journal: Journal) -> None:
+    def __init__(self, moto_app: WSGIApp, journal: Journal, token: str) -> None:
         self.moto = moto_app
         self.journal = journal
+        self.token = token
         self.lock = threading.Lock()
         self.replayed = 0
         self.replay_failures = 0
@@ -251,6 +263,8 @@ class TwinAwsApp:
     def replay(self) -> None:
         started = time.monotonic()
         for entry in self.journal.entries():
+            if _is_reset_auth(entry.uri.partition("?")[0]):
+                continue  # journaled by older versions; `--enforce` decides after the replay
             mock_random.seed(entry.seed)
             status, _, body = _call(self.moto, replay_environ(entry))
             self.replayed += 1
@@ -270,10 +284,18 @@ class TwinAwsApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
+        method: str = environ["REQUEST_METHOD"]
+        if control.is_control(path):
+            if not control.presented(environ, self.token):
+                return _reply(
+                    start_response,
+                    "403 FORBIDDEN",
+                    {"error": f"forbidden: {path} is a control endpoint of the local twin"},
+                )
+            environ.pop(control.ENVIRON_KEY, None)  # never journaled
         if path.startswith("/_lakelab/"):
             return self._control(path, environ, start_response)
-        method: str = environ["REQUEST_METHOD"]
-        if path.rstrip("/") == "/moto-api/reset" and method == "POST":
+        if control.normalized(path) == "/moto-api/reset" and method == "POST":
             return _reply(
                 start_response,
                 "409 CONFLICT",
@@ -353,10 +375,12 @@ def enforce_iam() -> None:
 
 
 def build(data_dir: Path) -> TwinAwsApp:
+    """The app, with a new control token written to `data_dir` (before any port opens)."""
     authz.install()
+    presigned.install()
     _make_ids_replayable()
     moto_app = DomainDispatcherApplication(create_backend_app)
-    return TwinAwsApp(moto_app, Journal(data_dir / "journal.jsonl"))
+    return TwinAwsApp(moto_app, Journal(data_dir / "journal.jsonl"), control.issue(data_dir))
 
 
 def main(argv: list[str] | None = None) -> None:
