@@ -59,7 +59,7 @@ def test_without_runs_the_report_says_so(tmp_path: Path) -> None:
     c = build("demo", "alice", results=tmp_path / "results")
     md = to_markdown(c)
     assert "| Lake storage | S3 buckets; s3.Bucket x7;" in md
-    assert "| **total** | | **62** | | **27** |" in md
+    assert "| **total** | | **64** | | **30** |" in md
     assert "| Warehouse | Redshift Serverless (namespace, workgroup, usage limit);" in md
     assert "| idle per month | $0.14 | $0.90 |" in md
     assert "| per lab hour | $0.78 | $0.78 |" in md

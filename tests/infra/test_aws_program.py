@@ -275,7 +275,7 @@ def test_aws_lab(aws_plan: Plan) -> None:
 
 
 def test_aws_resource_count(aws_plan: Plan) -> None:
-    assert aws_plan.to_json()["summary"]["resources"] == 65
+    assert aws_plan.to_json()["summary"]["resources"] == 64
 
 
 def test_every_taggable_aws_resource_is_tagged(aws_plan: Plan) -> None:

@@ -62,18 +62,18 @@ def check_secret_outputs(plan: Plan, *, with_key: bool) -> None:
         assert "access_key_id" not in identity and "secret_access_key" not in identity
 
 
-def test_demo_learner_gets_a_password_and_an_access_key(aws_plan: Plan) -> None:
+def test_demo_learner_gets_a_password_and_no_access_key(aws_plan: Plan) -> None:
     check_login_profile(aws_plan, "ll-demo-alice")
-    check_access_key(aws_plan, "ll-demo-alice")
-    check_secret_outputs(aws_plan, with_key=True)
+    assert aws_plan.of_type("aws:iam/accessKey:AccessKey") == []
+    check_secret_outputs(aws_plan, with_key=False)
 
 
 def test_access_key_is_opt_in(scratch_home: Path) -> None:
-    plan = _plan(scratch_home, "carol", "")
+    plan = _plan(scratch_home, "carol", "  lakelab:access:\n    accessKey: true\n")
     user = plan.named("aws:iam/user:User", "learner").inputs["name"]
     check_login_profile(plan, user)
-    assert plan.of_type("aws:iam/accessKey:AccessKey") == []
-    check_secret_outputs(plan, with_key=False)
+    check_access_key(plan, user)
+    check_secret_outputs(plan, with_key=True)
 
 
 def test_no_console_password_when_turned_off(scratch_home: Path) -> None:
