@@ -25,6 +25,7 @@ never public.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -199,16 +200,7 @@ class TwinS3IAMRequest(S3IAMRequest):
             return
         if expired(params):
             raise ExpiredRequest()
-        expected = signature(
-            self._access_key.create_credentials(),
-            self._method,
-            self._raw_path,
-            self._query,
-            self._headers,
-            params,
-        )
-        if not hmac.compare_digest(expected, params[SIGNATURE]):
-            self._raise_signature_does_not_match()
+        self._check_match(signature, params, params[SIGNATURE])
 
     def _check_v2(self, params: dict[str, str]) -> None:
         try:
@@ -217,7 +209,11 @@ class TwinS3IAMRequest(S3IAMRequest):
             raise ExpiredRequest() from None
         if datetime.now(UTC).timestamp() > expires:
             raise ExpiredRequest()
-        expected = signature_v2(
+        self._check_match(signature_v2, params, params["Signature"])
+
+    def _check_match(self, sign: Callable[..., str], params: dict[str, str], given: str) -> None:
+        """Recompute the URL's signature with the caller's key; refuse it when it differs."""
+        expected = sign(
             self._access_key.create_credentials(),
             self._method,
             self._raw_path,
@@ -225,7 +221,7 @@ class TwinS3IAMRequest(S3IAMRequest):
             self._headers,
             params,
         )
-        if not hmac.compare_digest(expected, params["Signature"]):
+        if not hmac.compare_digest(expected, given):
             self._raise_signature_does_not_match()
 
 
