@@ -5,7 +5,8 @@ scan cutoff) and tags, named queries, query executions and their states; IAM is 
 against the workgroup the call runs in (`localcloud.aws.authz`).
 
 Not emulated: SQL is never executed. A query execution succeeds and returns moto's canned
-result (set with `POST /moto-api/static/athena/query-results`); no result file is written to
+result (set with `POST /moto-api/static/athena/query-results`, a control call that needs the
+twin's control token, `localcloud.aws.control`); no result file is written to
 S3. The labs run their SQL locally with DuckDB over the same data.
 """
 

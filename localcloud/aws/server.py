@@ -50,6 +50,9 @@ from moto.core.request import (
     environ_key_for_header,
     should_preserve_original_header_name,
 )
+from moto.core.request import (
+    Request as MotoRequest,
+)
 from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -205,6 +208,20 @@ def _make_ids_replayable() -> None:
     import moto.s3.models as s3_models
 
     vars(s3_models)["os"] = _DeterministicOs()
+
+
+def _keep_put_bodies() -> None:
+    """S3 stores a PUT body byte for byte whatever its `Content-Type`. werkzeug parses a
+    form-encoded body (curl's `--data-binary` sends that type) into form fields, and moto then
+    stored an empty object; no AWS API takes form fields in a PUT, so PUT bodies stay raw."""
+    parsed = MotoRequest.want_form_data_parsed
+    assert isinstance(parsed, property) and parsed.fget is not None
+    default = parsed.fget
+
+    def want_form_data_parsed(request: MotoRequest) -> bool:
+        return request.method != "PUT" and bool(default(request))
+
+    MotoRequest.want_form_data_parsed = property(want_form_data_parsed)
 
 
 def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -379,6 +396,7 @@ def build(data_dir: Path) -> TwinAwsApp:
     authz.install()
     presigned.install()
     _make_ids_replayable()
+    _keep_put_bodies()
     moto_app = DomainDispatcherApplication(create_backend_app)
     return TwinAwsApp(moto_app, Journal(data_dir / "journal.jsonl"), control.issue(data_dir))
 
