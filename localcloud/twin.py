@@ -57,6 +57,8 @@ class UpResult:
     started: list[str] = field(default_factory=list)
     provisioned: list[str] = field(default_factory=list)
     endpoints: dict[str, str] = field(default_factory=dict)
+    # Stacks on record whose resources the emulators no longer have: name -> gone resources.
+    missing: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,12 @@ def _remove(paths: Paths, state: TwinState, record: StackRecord) -> None:
     profiles.remove(paths, record.stack)
 
 
+def _missing(paths: Paths, state: TwinState, record: StackRecord) -> list[str]:
+    if record.cloud == "aws":
+        return aws_learner.missing(record, _admin(state))
+    return azure_learner.missing(record, state.azure.url, paths.synapse_dir)
+
+
 def _record_for_rollback(bp: Blueprint, state: TwinState) -> StackRecord:
     if bp.cloud == "aws":
         res = aws_learner.resources(bp)
@@ -445,6 +453,11 @@ def up(
             save(paths, state)
             profiles.write(paths, state, record)
             result.provisioned.append(bp.stack_name)
+        for record in sorted(state.stacks.values(), key=lambda r: r.stack):
+            if record.stack not in result.provisioned:
+                gone = _missing(paths, state, record)
+                if gone:
+                    result.missing[record.stack] = gone
         if "aws" in wanted:
             result.endpoints["aws"] = state.aws.url
         if "azure" in wanted:

@@ -90,11 +90,18 @@ def up(
     )
     for label in result.started:
         console.print(f"started {label}")
+    for name, gone in result.missing.items():
+        shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")
+        console.print(
+            f"warning: {name}: resources on record are gone: {shown}; "
+            f"`lakelab local up --stack {name}` recreates them, empty",
+            markup=False,
+        )
     for which, url in sorted(result.endpoints.items()):
         console.print(f"{which}: {url}")
     for name in result.provisioned:
         console.print(f"provisioned {name}  (lakelab local env --stack {name})")
-    if not result.provisioned and not result.started:
+    if not (result.provisioned or result.started or result.missing):
         console.print("the local twin is up; nothing to change")
 
 

@@ -167,6 +167,17 @@ class RegionView:
         )
 
 
+def missing(record: StackRecord, admin: Target) -> list[str]:
+    """The recorded resources the emulator no longer has (its data was reset or deleted)."""
+    target = admin.in_region(record.region)
+    present = set(s3.list_buckets(target.client("s3")))
+    present |= set(glue.list_databases(target.client("glue")))
+    present |= set(athena.list_workgroups(target.client("athena")))
+    if iam.user_tags(target.client("iam"), record.identity) is not None:
+        present.add(record.identity)
+    return [name for names in record.resources.values() for name in names if name not in present]
+
+
 def inventory(
     record: StackRecord, admin: Target, account: str, view: RegionView | None = None
 ) -> dict[str, Any]:

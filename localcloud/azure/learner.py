@@ -74,16 +74,35 @@ def remove(record: StackRecord, endpoint: str, synapse_root: Path) -> list[str]:
     return removed
 
 
+def missing(record: StackRecord, endpoint: str, synapse_root: Path) -> list[str]:
+    """The recorded containers, SQL databases and endpoints that are gone (the account itself
+    is configured into Azurite at every start)."""
+    present = set(_containers(record, endpoint))
+    present |= set(synapse.endpoints(synapse_root, record.identity))
+    for name in synapse.endpoints(synapse_root, record.identity):
+        present |= set(
+            synapse.read_catalogs(synapse.catalog_file(synapse_root, record.identity, name))
+        )
+    kinds = ("containers", "databases", "endpoints")
+    return [
+        name for kind in kinds for name in record.resources.get(kind, []) if name not in present
+    ]
+
+
+def _containers(record: StackRecord, endpoint: str) -> dict[str, dict[str, str]]:
+    svc = blob.service(endpoint, record.identity, record.secret)
+    try:
+        return blob.containers(svc)
+    except Exception as exc:
+        if getattr(exc, "status_code", 0) in (401, 403, 404):
+            return {}
+        raise
+
+
 def inventory(record: StackRecord, endpoint: str, synapse_root: Path) -> dict[str, Any]:
     """The learner's Azure twin as Azurite and the catalog file report it."""
     svc = blob.service(endpoint, record.identity, record.secret)
-    try:
-        found = blob.containers(svc)
-    except Exception as exc:
-        if getattr(exc, "status_code", 0) in (401, 403, 404):
-            found = {}
-        else:
-            raise
+    found = _containers(record, endpoint)
     layers = {layer: layer for layer in LAYERS if layer in found}
     tag_sets = [blob.decode_tags(meta) or {} for meta in found.values()]
     common = dict(tag_sets[0]) if tag_sets else {}
