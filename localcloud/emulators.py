@@ -8,7 +8,9 @@ outlive the `lakelab` command that started them:
 
 Each has a PID file and a log file in the state folder. The PID file is JSON (`pid`, `port`,
 `config`, `started`); a process counts as running only if that pid is alive and its command
-line is this state folder's emulator (`status` also asks its health check). A stale PID file
+line is this state folder's emulator and it was created when the file says, so a pid reused
+by another process does not count (`status` also asks its health check). Processes are read
+through psutil, which works the same on Linux and macOS. A stale PID file
 (after `kill -9` or a reboot) is treated as "stopped" and replaced on the next start.
 
 Prerequisites are checked before anything starts: Node.js (for Azurite), the Azurite package
@@ -35,6 +37,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+import psutil
 
 from lakelab.errors import UserError
 from localcloud.state import Paths
@@ -71,7 +75,7 @@ class Emulator:
         info = _read_pid_file(self.pid_file)
         if info is None:
             return None
-        if not _is_our_process(info.pid, self.marker, str(self.pid_file.parent)):
+        if not _is_our_process(info, self.marker, str(self.pid_file.parent)):
             with contextlib.suppress(OSError):
                 self.pid_file.unlink()
             return None
@@ -181,42 +185,37 @@ def _write_pid_file(path: Path, info: Running) -> None:
     os.replace(tmp, path)
 
 
-def _command_line(pid: int) -> str | None:
-    proc = Path(f"/proc/{pid}/cmdline")
-    if Path("/proc/self").exists():
-        try:
-            return proc.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
+# How far a process's creation time may lie after the time its PID file records (the file is
+# written just after the process is created; clocks are read at different resolutions).
+CREATE_TIME_SLACK: Final = 2.0
+
+
+def _process(pid: int) -> psutil.Process | None:
+    """The live, non-zombie process with this pid, or None."""
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
             return None
-    try:
-        out = subprocess.run(
-            ["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True, check=False
-        )
-    except OSError:
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
-    return out.stdout.strip() or None
+    return proc
 
 
-def _is_our_process(pid: int, marker: str, folder: str) -> bool:
-    """The pid is alive and is this state folder's emulator (not a process that reused it)."""
+def _is_our_process(info: Running, marker: str, folder: str) -> bool:
+    """The pid is alive and is this state folder's emulator: its command line names the
+    emulator and the folder, and it was created when the PID file says (a process that
+    reused the pid later is not ours)."""
+    proc = _process(info.pid)
+    if proc is None:
+        return False
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        cmdline = " ".join(proc.cmdline())
+        created = proc.create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
-    except PermissionError:
+    if marker not in cmdline or folder not in cmdline:
         return False
-    cmdline = _command_line(pid)
-    if cmdline is None or marker not in cmdline or folder not in cmdline:
-        return False
-    return not _is_zombie(pid)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
+    return created <= info.started + CREATE_TIME_SLACK
 
 
 def _terminate(pid: int, timeout: float) -> None:
@@ -238,13 +237,7 @@ def _alive(pid: int) -> bool:
     # Reap our own child if it is one, so it does not linger as a zombie.
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(pid, os.WNOHANG)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return not _is_zombie(pid)
+    return _process(pid) is not None
 
 
 def last_line(path: Path, limit: int = 300) -> str:

@@ -28,8 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from localcloud import twin
-from localcloud.aws import learner as aws_learner
-from localcloud.azure import learner as azure_learner
+from localcloud.clouds import twin_for
 
 
 def twin_inventory(stack: str) -> dict[str, Any]:
@@ -38,16 +37,12 @@ def twin_inventory(stack: str) -> dict[str, Any]:
 
 
 def twin_inventories(stacks: Sequence[str]) -> list[dict[str, Any]]:
-    """The inventories of several stacks; each region's listings are read once for all."""
-    views: dict[str, aws_learner.RegionView] = {}
+    """The inventories of several stacks; listings shared by several (a region's buckets)
+    are read once for all."""
+    caches: dict[str, dict[str, Any]] = {}
     found: list[dict[str, Any]] = []
     for stack in stacks:
         paths, state, record = twin.record_of(stack)
-        if record.cloud == "azure":
-            found.append(azure_learner.inventory(record, state.azure.url, paths.synapse_dir))
-            continue
-        admin, account = twin.admin_target(state), twin.aws_account(state)
-        if record.region not in views:
-            views[record.region] = aws_learner.RegionView.read(admin, account, record.region)
-        found.append(aws_learner.inventory(record, admin, account, views[record.region]))
+        cache = caches.setdefault(record.cloud, {})
+        found.append(twin_for(record.cloud).inventory(paths, state, record, cache))
     return found

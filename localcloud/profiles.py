@@ -28,6 +28,7 @@ from pathlib import Path
 from lakelab.clouds import profile_env
 from lakelab.errors import UserError
 from lakelab.profile import LearnerProfile
+from localcloud.clouds import twin_for
 from localcloud.state import Paths, StackRecord, TwinState
 
 
@@ -38,7 +39,8 @@ def profile(state: TwinState, record: StackRecord) -> LearnerProfile:
             f"stack {record.stack} was provisioned by an older lakelab; run"
             f" `lakelab local up --stack {record.stack}` again to refresh it"
         )
-    return record.profile.model_copy(update={"endpoint": state.url_of(record.cloud)})
+    endpoint = twin_for(record.cloud).url(state)
+    return record.profile.model_copy(update={"endpoint": endpoint})
 
 
 def variables(paths: Paths, state: TwinState, record: StackRecord) -> dict[str, str]:

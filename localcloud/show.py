@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from lakelab.clouds import cloud_for
 from localcloud.twin import StatusReport
 
 _STATE_STYLE = {"running": "green", "external": "cyan", "stopped": "yellow", "unreachable": "red"}
@@ -78,7 +79,7 @@ def stack_table(inv: dict[str, Any]) -> Table:
         table.add_row(f"layer {layer}", name)
     for catalog in inv["catalogs"]:
         table.add_row("catalog", catalog)
-    table.add_row("workgroup" if inv["cloud"] == "aws" else "SQL endpoint", inv["workgroup"] or "-")
+    table.add_row(cloud_for(inv["cloud"]).workgroup_kind, inv["workgroup"] or "-")
     table.add_row("identity", identity["name"] or "-")
     table.add_row("  reaches", ", ".join(identity["storage"]) or "-")
     table.add_row("  catalogs", ", ".join(identity["catalogs"]) or "-")

@@ -172,11 +172,6 @@ class TwinState(_Model):
     azure: AzureSide = Field(default_factory=AzureSide)
     stacks: dict[str, StackRecord] = Field(default_factory=dict)
 
-    def url_of(self, cloud: Cloud) -> str:
-        """The twin's endpoint for a cloud's learners."""
-        sides: dict[str, AwsSide | AzureSide] = {"aws": self.aws, "azure": self.azure}
-        return sides[cloud].url
-
     def stacks_on(self, cloud: Cloud) -> list[StackRecord]:
         return [r for r in self.stacks.values() if r.cloud == cloud]
 

@@ -45,6 +45,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import psutil
+
 FULL_TARGET_S = 30.0
 CPU_TARGET_RATIO = 4.0
 RSS_TARGET_MB = 3 * 1024
@@ -54,44 +56,32 @@ SAMPLE_S = 0.1
 
 
 # --- memory ---------------------------------------------------------------------------------
-def _tree(root: int) -> list[int]:
-    """`root` and all its descendants, from /proc (psutil is not a dependency)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
+def _tree(root: int) -> list[psutil.Process]:
+    """`root` and all its live descendants."""
+    try:
+        proc = psutil.Process(root)
+        return [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return []
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(proc: psutil.Process) -> float:
     """User + system CPU seconds a live process has used."""
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
+        times = proc.cpu_times()
+    except psutil.Error:
         return 0.0
+    return times.user + times.system
 
 
 def tree_cpu_seconds(root: int) -> float:
     return sum(_cpu_seconds(p) for p in _tree(root))
 
 
-def _rss_bytes(pid: int) -> int:
+def _rss_bytes(proc: psutil.Process) -> int:
     try:
-        with open(f"/proc/{pid}/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, IndexError, ValueError):
+        return int(proc.memory_info().rss)
+    except psutil.Error:
         return 0
 
 

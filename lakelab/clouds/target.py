@@ -143,6 +143,10 @@ class CloudTarget(Protocol):
         """What runs a learner's pipeline on this cloud, as an instructor calls it."""
 
     @property
+    def workgroup_kind(self) -> str:
+        """What the place a learner's queries run in is called (an inventory's row label)."""
+
+    @property
     def query_title(self) -> str:
         """The learner's query engine, as an instructor calls it."""
 

@@ -7,6 +7,7 @@ import shutil
 import socket
 from pathlib import Path
 
+import psutil
 import pytest
 from twin_harness import TwinEnv, blueprint, run_cli, write_stack
 
@@ -22,17 +23,10 @@ from localcloud.state import load
 def _processes_of(env: TwinEnv) -> list[str]:
     """Live processes whose command line names this twin's state folder."""
     found = []
-    needle = str(env.state).encode()
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-            status = (proc / "stat").read_text().rsplit(")", 1)[-1].split()[0]
-        except OSError:
-            continue
-        if needle in cmdline and status != "Z":
-            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if str(env.state) in cmdline and proc.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(cmdline)
     return found
 
 

@@ -42,6 +42,7 @@ class AwsTarget:
     # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
     pipeline_kind: Final = "Glue workflow"
     query_title: Final = "Athena"
+    workgroup_kind: Final = "workgroup"
     sql_dialect: Final = "athena"
     location_kind: Final = "BUCKET"
     purposes: Final = BUCKET_PURPOSES

@@ -47,6 +47,7 @@ class AzureTarget:
     # Athena engine v3 is Trino; Synapse serverless SQL speaks T-SQL.
     pipeline_kind: Final = "Data Factory pipeline"
     query_title: Final = "Synapse serverless SQL"
+    workgroup_kind: Final = "SQL endpoint"
     sql_dialect: Final = "tsql"
     location_kind: Final = "CONTAINER"
     purposes: Final = CONTAINER_PURPOSES
