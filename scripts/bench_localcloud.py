@@ -28,6 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
+from lakelab.clouds import cloud_for
 from localcloud.emulators import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,8 +36,8 @@ CLI = "from lakelab.app.errors import run_app; from lakelab.app.local import app
 
 
 def write_stack(home: Path, cohort: str, learner: str, cloud: str) -> str:
-    region = "us-east-1" if cloud == "aws" else "westeurope"
-    provider = "aws:region" if cloud == "aws" else "azure-native:location"
+    target = cloud_for(cloud)
+    region, provider = target.default_region, target.region_config_key
     name = f"{cohort}-{learner}-{cloud}"
     (home / "stacks" / f"Pulumi.{name}.yaml").write_text(
         "config:\n"
