@@ -145,3 +145,50 @@ def test_a_planted_violation_is_caught(tmp_path: Path) -> None:
         "typer",
         "lakelab.clouds.cloud_for",
     ]
+
+
+CLOUD_NAMES = frozenset({"aws", "azure"})
+# A cloud's own packages may name it; everything else asks a registry
+# (`lakelab.clouds.cloud_for`, `localcloud.clouds.twin_for`, `infra.program`).
+CLOUD_HOMES = (
+    "lakelab/clouds/",
+    "localcloud/aws/",
+    "localcloud/azure/",
+    "infra/aws/",
+    "infra/azure/",
+)
+
+
+def cloud_name_comparisons(path: Path) -> list[int]:
+    """Lines where a cloud's name is compared (`== "aws"`, `"azure" in clouds`, ...)."""
+
+    def names_a_cloud(node: ast.expr) -> bool:
+        if isinstance(node, ast.Constant):
+            return node.value in CLOUD_NAMES
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return any(names_a_cloud(e) for e in node.elts)
+        return False
+
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Compare) and any(
+            names_a_cloud(side) for side in (node.left, *node.comparators)
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_code_outside_a_cloud_home_branches_on_a_cloud_name() -> None:
+    found = {}
+    for pkg in (*PACKAGES, "scripts", "workloads"):
+        for path in (ROOT / pkg).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if not rel.startswith(CLOUD_HOMES) and (lines := cloud_name_comparisons(path)):
+                found[rel] = lines
+    assert found == {}
+
+
+def test_a_planted_cloud_name_comparison_is_caught(tmp_path: Path) -> None:
+    planted = tmp_path / "branchy.py"
+    planted.write_text('if cloud == "aws":\n    pass\nok = "azure" in clouds\nx = y == "s3"\n')
+    assert cloud_name_comparisons(planted) == [1, 3]
