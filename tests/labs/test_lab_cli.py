@@ -1,4 +1,5 @@
-"""`lakelab lab list`, the shape of `lab check --json`, and `lakelab lab progress`."""
+"""`lakelab lab list`, the shape of `lab check --json`, `lakelab lab progress`, and `lab reset`
+asking first."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import json
 import pytest
 from lab_harness import ALICE, BOB, check_json, lakelab, reset
 from twin_harness import TwinEnv
+from typer.testing import CliRunner
 
 from lakelab.app import labs as lab_cli
+from lakelab.app.main import app as main_app
 
 OURS = ("ingest-and-land", "incremental-vs-full", "multi-source-integration")
 
@@ -90,3 +93,43 @@ def test_progress_shows_who_passes_what(lab_env: TwinEnv, monkeypatch: pytest.Mo
 def test_progress_of_unknown_cohort_is_an_error(lab_env: TwinEnv) -> None:
     with pytest.raises(Exception, match="no stack of cohort 'nobody'"):
         lakelab("lab", "progress", "--cohort", "nobody")
+
+
+def _lake_keys(stack: str) -> dict[str, list[str]]:
+    from lakelab.clouds import lake_of
+    from lakelab.naming import LAYERS
+    from localcloud import twin
+
+    lake = lake_of(twin.profile_of(stack))
+    return {layer: lake.keys(layer) for layer in LAYERS}
+
+
+def test_reset_asks_first(lab_env: TwinEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a terminal `lab reset` refuses in one line; at a terminal a "no" keeps the lab's
+    objects and work folder; `--yes` (used by every other lab test) resets."""
+    from lakelab.app import confirm
+    from lakelab.errors import UserError
+
+    lab, stack = "multi-source-integration", BOB[1]
+    reset(lab, stack)
+    try:
+        assert lakelab("lab", "start", lab, "--stack", stack).exit_code == 0
+        keys = _lake_keys(stack)
+        assert sum(len(k) for k in keys.values()) > 0
+        work = lab_env.state / "labs" / stack / lab
+        files = sorted(p.name for p in work.rglob("*") if p.is_file())
+
+        with pytest.raises(UserError) as refused:
+            lakelab("lab", "reset", lab, "--stack", stack)
+        assert str(refused.value) == (
+            f"lakelab lab reset destroys what lab {lab} wrote for learner bob ({stack});"
+            " pass --yes to confirm"
+        )
+        monkeypatch.setattr(confirm, "is_interactive", lambda: True)
+        result = CliRunner().invoke(main_app, ["lab", "reset", lab, "--stack", stack], input="n\n")
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[-1] == "nothing changed"
+        assert _lake_keys(stack) == keys
+        assert sorted(p.name for p in work.rglob("*") if p.is_file()) == files
+    finally:
+        reset(lab, stack)
