@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from lakelab.clouds import cloud_for
+from lakelab.tables import Table
 from localcloud.twin import StatusReport
 
 _STATE_STYLE = {"running": "green", "external": "cyan", "stopped": "yellow", "unreachable": "red"}

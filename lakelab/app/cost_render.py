@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich.table import Table
-
 from lakelab.app.cost import course_label, unit_usd
 from lakelab.clouds import all_targets
 from lakelab.cost.catalog import catalog_path, load_catalog
 from lakelab.cost.estimate import Estimate, LearnerEstimate
 from lakelab.cost.money import usd
 from lakelab.regions import CLOUDS
+from lakelab.tables import Table
 
 
 def _table(title: str) -> Table:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
-
 from lakelab.app.cost import console, unit_usd
 from lakelab.clouds import all_targets
 from lakelab.cost.catalog import Catalog, catalog_path
@@ -19,6 +17,7 @@ from lakelab.cost.course_estimate import CloudCourse, cohort_course, reference_c
 from lakelab.cost.money import usd
 from lakelab.errors import UserError
 from lakelab.regions import CLOUDS
+from lakelab.tables import Table
 
 TITLES = tuple(t.title for t in all_targets())
 

@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from lakelab.app.confirm import YesOpt, ask, counted
 from lakelab.errors import UserError, short
 from lakelab.labs.framework import Criterion, LabContext, results_json
 from lakelab.labs.registry import context, lab_ids, load_lab
+from lakelab.tables import Table
 
 app = typer.Typer(help="Self-grading labs on the local twin.", no_args_is_help=True)
 console = Console(highlight=False)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.tree import Tree
 
 from lakelab.errors import UserError, short
+from lakelab.tables import Table
 
 if TYPE_CHECKING:  # the plan pulls in Pulumi: import it only when a plan is made
     from lakelab.plan import Plan, PlannedResource

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from lakelab.errors import CheckFailed, UserError
+from lakelab.tables import Table
 
 console = Console(highlight=False)
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from lakelab.app.choices import RunMode
 from lakelab.app.errors import known_errors
 from lakelab.errors import UserError
+from lakelab.tables import Table
 
 console = Console(highlight=False)
 

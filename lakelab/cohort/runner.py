@@ -25,10 +25,10 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
 from lakelab.cohort import records
 from lakelab.cohort.records import Op, Result, RunRecord, Target
+from lakelab.tables import Table
 
 OnLine = Callable[[str], None]
 
@@ -174,8 +174,6 @@ def summary_table(title: str, outcomes: Sequence[Outcome]) -> Table:
         table.add_column(
             col,
             justify="right" if col in ("time", "resources") else "left",
-            overflow="fold",
-            no_wrap=col != "detail",
         )
     style = {"succeeded": "green", "failed": "red", "skipped": "dim"}
     for o in sorted(outcomes, key=lambda o: o.stack):

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from rich.table import Table
-
 from lakelab.cohort import records, report
 from lakelab.cohort.lifecycle import select, twin_counts
 from lakelab.cohort.records import Target
 from lakelab.errors import UserError
+from lakelab.tables import Table
 
 GOOD = frozenset({"up to date", "provisioned"})
 BAD = frozenset({"failed", "destroy failed", "updating"})
