@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lakelab.catalog import scan_tables
 from lakelab.clouds import cloud_for
@@ -33,6 +33,9 @@ from lakelab.errors import UserError
 from lakelab.lake import Lake, lake_for
 from lakelab.naming import CATALOG_LAYERS
 from lakelab.settings import Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 LAYERS_PULLED = ("landing", "bronze", "silver", "gold", "quarantine")
 LAYERS_PUSHED = ("bronze", "silver", "gold", "quarantine")
@@ -54,6 +57,19 @@ class TwinRun:
 
 def mirror_root(stack: str) -> Path:
     return Settings.current().state_dir / "runs" / stack / "lake"
+
+
+def spark_log(stack: str) -> Path:
+    """Where Spark's own log (its WARN lines and Java stack traces) goes for the stack's runs."""
+    return mirror_root(stack).parent / "spark.log"
+
+
+def spark_session(stack: str) -> SparkSession:
+    """The local Spark session for the stack's runs, logging to `spark_log(stack)` instead of
+    the console the learner reads."""
+    from lakelab_jobs.session import local_session
+
+    return local_session(log_file=spark_log(stack))
 
 
 def results_dir(stack: str) -> Path:
@@ -196,9 +212,8 @@ def _failed(stack: str, lake: Lake, root: Path, exc: Exception) -> UserError:
     message = describe(exc)
     for layer in LAYERS_PULLED:
         message = message.replace((root / layer).as_uri() + "/", lake.uri(layer))
-    spark_log = log.parent / "spark.log"
     return UserError(
-        f"the run on {stack} failed: {message} (details: {log}; Spark log: {spark_log})"
+        f"the run on {stack} failed: {message} (details: {log}; Spark log: {spark_log(stack)})"
     )
 
 
@@ -211,7 +226,6 @@ def run_on_twin(
     from lakelab_jobs.jobargs import generated_run_id
     from lakelab_jobs.layout import Lake as JobLake
     from lakelab_jobs.pipeline import RunRequest, run
-    from lakelab_jobs.session import local_session
 
     lake = lake_for(stack)
     root = mirror_root(stack)
@@ -226,8 +240,7 @@ def run_on_twin(
 
     result.pulled = timed("pull", lambda: pull(lake, root))
     log(f"pulled {result.pulled} new object(s) from {stack}")
-    spark_log = root.parent / "spark.log"
-    spark = timed("spark_start", lambda: local_session(log_file=spark_log))
+    spark = timed("spark_start", lambda: spark_session(stack))
     request = RunRequest(
         lake=JobLake.under(root),
         run_id=result.run_id,

@@ -39,17 +39,16 @@ def build(stack: str, log: Callable[[str], None] = print) -> int:
     from lakelab_jobs.layout import Lake as JobLake
     from lakelab_jobs.pipeline import RunRequest, run
     from lakelab_jobs.publish import FILE_NAME
-    from lakelab_jobs.session import local_session
 
     from lakelab.lake import lake_for
-    from lakelab.twinrun import mirror_root, pull, push, register_catalog
+    from lakelab.twinrun import mirror_root, pull, push, register_catalog, spark_session
 
     lake = lake_for(stack)
     root = mirror_root(stack)
     root.mkdir(parents=True, exist_ok=True)
     log(f"pulled {pull(lake, root)} new object(s)")
     run_id = generated_run_id("template")
-    run(local_session(), RunRequest(JobLake.under(root), run_id, stages=("bronze", "silver")))
+    run(spark_session(stack), RunRequest(JobLake.under(root), run_id, stages=("bronze", "silver")))
     gold = root / "gold" / "daily_sales"
     gold.mkdir(parents=True, exist_ok=True)
     for old in gold.glob("*.parquet"):

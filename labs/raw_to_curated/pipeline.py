@@ -189,17 +189,16 @@ def curate(
     from lakelab_jobs.jobargs import generated_run_id
     from lakelab_jobs.layout import Lake as JobLake
     from lakelab_jobs.pipeline import RunRequest, run
-    from lakelab_jobs.session import local_session
 
     from lakelab.lake import lake_for
-    from lakelab.twinrun import mirror_root, pull, push, register_catalog
+    from lakelab.twinrun import mirror_root, pull, push, register_catalog, spark_session
 
     lake = lake_for(stack)
     root = mirror_root(stack)
     root.mkdir(parents=True, exist_ok=True)
     run_id = generated_run_id("curate")
     log(f"pulled {pull(lake, root)} new object(s) from {stack}")
-    spark = local_session()
+    spark = spark_session(stack)
     jobs = JobLake.under(root)
     done = run(spark, RunRequest(jobs, run_id, "incremental", ("bronze", "silver")))
     manifests = [json.loads(m.to_json()) for m in done]

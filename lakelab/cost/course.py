@@ -123,9 +123,9 @@ def _check_semantics(plan: CoursePlan, known_labs: set[str]) -> list[str]:
 
 def known_labs() -> set[str]:
     """Labs a course may name: those present, and those in the course order being written."""
-    from lakelab.labs.registry import LAB_ORDER, lab_ids
+    from lakelab.labs.registry import PLANNED, lab_ids
 
-    return set(lab_ids()) | set(LAB_ORDER)
+    return set(lab_ids()) | set(PLANNED)
 
 
 def parse_course(doc: Any, source: str, labs: set[str] | None = None) -> CoursePlan:

@@ -39,15 +39,20 @@ class TwinAcceptance(AwsAcceptance):
 
     profile = None
     ran: subprocess.CompletedProcess[str] | None = None
+    spark_log = ""  # the run's Spark log, read before the twin is purged
 
     def pipeline_state(self, run_id: str) -> PipelineState:
         assert super().pipeline_state(run_id).state == "RUNNING"  # moto never runs it
-        if self.ran is None:
-            self.ran = subprocess.run(
+        if TwinAcceptance.ran is None:
+            TwinAcceptance.ran = subprocess.run(
                 [*LAKELAB, "run", "--stack", STACK], capture_output=True, text=True, cwd=ROOT
             )
-        ok = self.ran.returncode == 0
-        return PipelineState("COMPLETED" if ok else "ERROR", True, ok, self.ran.stderr[-300:])
+            log = Path(os.environ["LAKELAB_STATE_DIR"]) / "runs" / STACK / "spark.log"
+            TwinAcceptance.spark_log = log.read_text() if log.is_file() else ""
+        ok = TwinAcceptance.ran.returncode == 0
+        return PipelineState(
+            "COMPLETED" if ok else "ERROR", True, ok, TwinAcceptance.ran.stderr[-300:]
+        )
 
     def query(self, sql: str, timeout_s: float) -> QueryRows:
         from lakelab.sql import query
@@ -119,6 +124,11 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
             "sweep",
         )
     ], receipt.steps
+    # Spark's own log (its WARN lines) went to the run's Spark log, not to the command's output.
+    ran = TwinAcceptance.ran
+    assert ran is not None and ran.returncode == 0
+    assert [line for line in (ran.stdout + ran.stderr).splitlines() if " WARN " in line] == []
+    assert " WARN " in TwinAcceptance.spark_log
     assert receipt.gold["match"] is True
     assert receipt.gold["cloud"] == receipt.gold["local"]
     assert receipt.gold["cloud"]["rows"] > 0
