@@ -70,6 +70,23 @@ class Settings:
     def results_dir(self) -> Path:
         return _path(self.env.get(RESULTS)) or self.state_dir / "results"
 
+    # What the state folder keeps of one learner besides the emulators' data; `local rm`
+    # deletes all of it.
+    def runs_dir(self, stack: str) -> Path:
+        """The learner's mirrored lake, run logs and Spark log."""
+        return self.state_dir / "runs" / stack
+
+    def labs_dir(self, stack: str) -> Path:
+        """The learner's lab work folders and recorded results."""
+        return self.state_dir / "labs" / stack
+
+    def local_results_dir(self, stack: str) -> Path:
+        """The learner's results of runs on the twin (what `lakelab compare` reads)."""
+        return self.results_dir / stack / "local"
+
+    def learner_dirs(self, stack: str) -> tuple[Path, ...]:
+        return (self.runs_dir(stack), self.labs_dir(stack), self.local_results_dir(stack))
+
     @property
     def pricing_file(self) -> Path | None:
         return _path(self.env.get(PRICING))

@@ -56,7 +56,7 @@ class TwinRun:
 
 
 def mirror_root(stack: str) -> Path:
-    return Settings.current().state_dir / "runs" / stack / "lake"
+    return Settings.current().runs_dir(stack) / "lake"
 
 
 def spark_log(stack: str) -> Path:
@@ -73,7 +73,7 @@ def spark_session(stack: str) -> SparkSession:
 
 
 def results_dir(stack: str) -> Path:
-    return Settings.current().results_dir / stack / "local"
+    return Settings.current().local_results_dir(stack)
 
 
 def _index(root: Path) -> dict[str, list[Any]]:

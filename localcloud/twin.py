@@ -26,6 +26,7 @@ from lakelab.blueprint import Blueprint
 from lakelab.errors import UserError
 from lakelab.profile import LearnerProfile
 from lakelab.regions import CLOUDS, Cloud
+from lakelab.settings import Settings
 from lakelab.stackfiles import list_stacks, load_blueprint, read_config
 from localcloud import emulators, profiles
 from localcloud.cloud import EmulatorStatus, StartPlan, short
@@ -137,8 +138,16 @@ def _restart_changed(paths: Paths, state: TwinState, clouds: Iterable[Cloud]) ->
 
 # --- provisioning --------------------------------------------------------------------------
 def _remove(paths: Paths, state: TwinState, record: StackRecord) -> None:
+    """Remove the learner from the emulators, then every copy the state folder keeps of them
+    (profile, mirrored lake, run logs, lab work and results)."""
     twin_for(record.cloud).remove(paths, state, record)
     profiles.remove(paths, record.stack)
+    settings = Settings.current()
+    for folder in settings.learner_dirs(record.stack):
+        shutil.rmtree(folder, ignore_errors=True)
+    results = settings.results_dir / record.stack
+    with contextlib.suppress(OSError):
+        results.rmdir()  # only when nothing but the twin's results was there
 
 
 def up(

@@ -8,6 +8,7 @@ from typing import Final
 
 from lakelab.errors import UserError
 from lakelab.labs.framework import Lab, LabContext
+from lakelab.settings import Settings
 from lakelab.stackfiles import load_blueprint
 
 # Every lab, in course order (ingest, refine, manage quality, load incrementally, integrate,
@@ -37,9 +38,7 @@ def load_lab(lab_id: str) -> Lab:
 
 
 def work_dir(stack: str, lab_id: str) -> Path:
-    from localcloud.state import state_dir
-
-    path = state_dir() / "labs" / stack / lab_id
+    path = Settings.current().labs_dir(stack) / lab_id
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -143,3 +143,35 @@ def test_purge_leaves_nothing(cohort: TwinEnv) -> None:
         "accounts": [],
     }
     assert twin.status().stacks == []
+
+
+def test_rm_removes_the_learners_copies_in_the_state_folder(cohort: TwinEnv) -> None:
+    """A run mirrors the learner's lake under runs/<stack>, labs keep work under
+    labs/<stack>, runs write results; `local rm` takes all of it, and only the learner's."""
+    from lakelab.labs.registry import work_dir
+    from lakelab.lake import lake_for
+    from lakelab.settings import Settings
+    from lakelab.twinrun import mirror_root, pull, results_dir
+
+    settings = Settings.current()
+    for stack in ("demo-alice-aws", "demo-bob-aws"):
+        mirror_root(stack).mkdir(parents=True)  # as a run makes it
+        assert pull(lake_for(stack), mirror_root(stack)) == (2 if "alice" in stack else 0)
+        (work_dir(stack, "medallion") / "check.json").write_text("{}")
+        results_dir(stack).mkdir(parents=True)
+        (results_dir(stack) / "run-1.gold.json").write_text("{}")
+    cloud_receipt = settings.results_dir / "demo-bob-aws" / "cloud"
+    cloud_receipt.mkdir()
+    assert (mirror_root("demo-alice-aws") / "landing" / "orders" / "a.csv").read_bytes() == PAYLOAD
+
+    assert twin.rm(["demo-alice-aws"]) == ["demo-alice-aws"]
+    for folder in settings.learner_dirs("demo-alice-aws"):
+        assert not folder.exists(), folder
+    assert not (settings.results_dir / "demo-alice-aws").exists()
+    copies = ("runs/", "labs/", "results/")
+    assert [
+        f for f in _files_mentioning(cohort.paths.root, [PAYLOAD]) if f.startswith(copies)
+    ] == []
+    for folder in settings.learner_dirs("demo-bob-aws"):
+        assert folder.is_dir(), folder
+    assert cloud_receipt.is_dir()
