@@ -13,6 +13,7 @@ from rich.console import Console
 
 from lakelab.app.confirm import YesOpt, ask, counted
 from lakelab.errors import UserError, short
+from lakelab.labs import results
 from lakelab.labs.framework import Criterion, LabContext, results_json
 from lakelab.labs.registry import context, lab_ids, load_lab
 from lakelab.tables import Table
@@ -62,7 +63,8 @@ def run(lab: LabArg, stack: StackOpt) -> None:
     console.print(f"[green]done[/] {lab} on {stack}: {summary}")
 
 
-def grade(lab: str, stack: str) -> tuple[list[Criterion], dict[str, Any]]:
+def grade(lab: str, stack: str) -> tuple[list[Criterion], dict[str, Any], results.Recorded]:
+    """Grade the lab on the learner's lake now, and record the grading."""
     ctx = context(lab, stack)
     try:
         criteria = load_lab(lab).check(ctx)
@@ -81,7 +83,8 @@ def grade(lab: str, stack: str) -> tuple[list[Criterion], dict[str, Any]]:
         ]
     doc = results_json(lab, stack, criteria)
     (ctx.work_dir / "check.json").write_text(json.dumps(doc, indent=2, default=str))
-    return criteria, doc
+    graded = results.grading(doc, ctx.blueprint.learner, results.fingerprint(ctx.lake))
+    return criteria, doc, results.record(ctx.work_dir, graded)
 
 
 @app.command()
@@ -91,7 +94,7 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON")] = False,
 ) -> None:
     """Grade the learner's results; exit 1 when any criterion fails."""
-    criteria, doc = grade(lab, stack)
+    criteria, doc, _ = grade(lab, stack)
     if as_json:
         print(json.dumps(doc, indent=2, default=str))
     else:
@@ -147,12 +150,27 @@ def break_(
     console.print(f"[yellow]injected[/] {drill} into {stack}: {summary}")
 
 
+def _progress_cell(row: dict[str, Any]) -> str:
+    """`3/10` now, with what is missing, and the best recorded when it was better."""
+    failing = [c["id"] for c in row["criteria"] if not c["passed"]]
+    color = "green" if row["ok"] else ("yellow" if row["passed"] else "red")
+    cell = f"[{color}]{row['passed']}/{row['total']}[/]"
+    best = row["best"]
+    if best["passed"] > row["passed"]:
+        when = best["at"][:16].replace("T", " ")
+        cell += f"\nbest recorded: {best['passed']}/{best['total']} ({when} UTC)"
+    if failing:
+        cell += f"\n[dim]missing now: {', '.join(failing)}[/]"
+    return cell
+
+
 @app.command()
 def progress(
     cohort: Annotated[str, typer.Option(help="Cohort name")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Which criteria each learner of a cohort passes, lab by lab (graded now)."""
+    """Which criteria each learner of a cohort passes, lab by lab: graded now, beside the best
+    grading on record (a later lab may have cleared what an earlier one graded)."""
     from localcloud import twin
 
     provisioned = sorted(s.stack for s in twin.status().stacks if s.cohort == cohort)
@@ -164,23 +182,22 @@ def progress(
     rows: list[dict[str, Any]] = []
     for stack in provisioned:
         for lab in lab_ids():
-            rows.append(grade(lab, stack)[1])
+            _, doc, recorded = grade(lab, stack)
+            rows.append({**doc, "best": recorded.best.model_dump(mode="json")})
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
         return
-    table = Table(title=f"cohort {cohort}: criteria passed", header_style="bold")
+    table = Table(
+        title=f"cohort {cohort}: criteria passed now, and the best recorded",
+        header_style="bold",
+    )
     table.add_column("stack")
     for lab in lab_ids():
-        table.add_column(lab, overflow="fold")
+        table.add_column(lab)
     for stack in provisioned:
-        cells = []
-        for lab in lab_ids():
-            doc = next(r for r in rows if r["stack"] == stack and r["lab"] == lab)
-            failing = [c["id"] for c in doc["criteria"] if not c["passed"]]
-            color = "green" if doc["ok"] else ("yellow" if doc["passed"] else "red")
-            cell = f"[{color}]{doc['passed']}/{doc['total']}[/]"
-            if failing:
-                cell += f"\n[dim]missing: {', '.join(failing)}[/]"
-            cells.append(cell)
+        cells = [
+            _progress_cell(next(r for r in rows if r["stack"] == stack and r["lab"] == lab))
+            for lab in lab_ids()
+        ]
         table.add_row(stack, *cells)
     console.print(table)

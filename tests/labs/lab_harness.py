@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -61,6 +62,14 @@ class MemoryLake:
     def delete(self, layer: str, keys: list[str]) -> None:
         for key in keys:
             self.objects.pop((layer, key), None)
+
+    def versions(self, layer: str) -> dict[str, str]:
+        """key -> a token that changes with the object's bytes, as an ETag does."""
+        return {
+            k: hashlib.md5(data).hexdigest()
+            for (lay, k), data in self.objects.items()
+            if lay == layer
+        }
 
 
 def memory_context(tmp_path: Any, lab: str = "lab") -> Any:

@@ -84,7 +84,7 @@ def test_progress_shows_who_passes_what(lab_env: TwinEnv, monkeypatch: pytest.Mo
         total = rows[(ALICE[0], lab)]["total"]
         assert f"{total}/{total}" in alice_line
         assert f"0/{total}" in bob_line
-        assert "missing: crosswalk-complete" in text
+        assert "missing now: crosswalk-complete" in text
     finally:
         for stack in (*ALICE, *BOB):
             reset(lab, stack)

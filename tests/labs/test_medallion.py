@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,47 @@ def test_check_fails_fresh_and_passes_after_run(lab_env: TwinEnv, stack: str) ->
             lakelab("sql", "--stack", stack, "select count(*) from daily_sales")
     finally:
         reset(LAB, stack)
+
+
+@pytest.mark.slow
+def test_a_finished_lab_stays_recorded_after_a_later_lab_clears_its_tables(
+    lab_env: TwinEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """raw-to-curated's start resets the shared pipeline tables medallion graded: the live
+    grade drops, the best recorded grading still says 10/10, and `lab progress` shows both."""
+    from lakelab.app import labs as lab_cli
+    from lakelab.labs import results
+    from lakelab.labs.registry import work_dir
+
+    stack, later = ALICE[0], "raw-to-curated"
+    monkeypatch.setattr(lab_cli, "lab_ids", lambda: [LAB])
+    for lab in (LAB, later):
+        reset(lab, stack)
+    try:
+        assert lakelab("lab", "start", LAB, "--stack", stack).exit_code == 0
+        assert lakelab("lab", "run", LAB, "--stack", stack).exit_code == 0
+        code, done = check_json(LAB, stack)
+        assert (code, done["passed"], done["total"]) == (0, 10, 10)
+        finished = results.read(work_dir(stack, LAB))
+        assert finished is not None and finished.best == finished.latest
+        assert finished.best.passed == 10 and finished.best.failed_criteria == ()
+        assert finished.best.learner == "alice" and len(finished.best.fingerprint) == 64
+
+        assert lakelab("lab", "start", later, "--stack", stack).exit_code == 0
+        shown = lakelab("lab", "progress", "--cohort", "demo", "--json")
+        assert shown.exit_code == 0, shown.output
+        row = next(r for r in json.loads(shown.stdout) if r["stack"] == stack)
+        assert row["passed"] < 10  # graded live: the tables it graded are gone
+        assert row["best"]["passed"] == 10
+        assert row["best"]["fingerprint"] == finished.best.fingerprint
+        assert row["best"]["at"] == finished.best.at.isoformat().replace("+00:00", "Z")
+        now = results.read(work_dir(stack, LAB))
+        assert now is not None and now.best == finished.best and now.latest.passed < 10
+        assert now.latest.fingerprint != finished.best.fingerprint
+
+        table = lakelab("lab", "progress", "--cohort", "demo")
+        line = "".join(table.stdout.split())
+        assert "bestrecorded:10/10" in line
+    finally:
+        for lab in (later, LAB):
+            reset(lab, stack)
