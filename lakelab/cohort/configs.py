@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from lakelab.cohort import records
-from lakelab.cohort.roster import Learner, Problem, RosterError, Settings, base_config
+from lakelab.cohort.roster import Learner, RosterError, Settings, base_config
+from lakelab.cohort.roster_files import Problem
 from lakelab.cohort.seed import SEED_KEY, SeedChoice, choose_seed, write_seed
 from lakelab.regions import CLOUDS, Cloud
 from lakelab.stackfiles import list_stacks, read_config, stack_file, stacks_dir

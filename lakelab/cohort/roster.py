@@ -23,36 +23,26 @@ is reported with its line number, all at once.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-
 from lakelab.blueprint import BlueprintError, from_config
 from lakelab.clouds import check_names, cloud_for
+from lakelab.cohort.roster_files import (
+    COLUMNS,
+    REQUIRED,
+    Problem,
+    Row,
+    length_problems,
+    read_rows,
+)
 from lakelab.errors import UserError
 from lakelab.naming import NameError_, Names
 from lakelab.regions import CLOUDS, Cloud
 
-COLUMNS: Final[tuple[str, ...]] = ("id", "name", "email", "clouds", "azurePrincipalId")
-REQUIRED: Final[tuple[str, ...]] = ("id", "name", "email", "clouds")
-MAX_NAME: Final = 100
-# Header spellings accepted for each column (compared lowercased, without spaces, _ and -).
-_ALIASES: Final[dict[str, str]] = {
-    "id": "id",
-    "learner": "id",
-    "learnerid": "id",
-    "name": "name",
-    "email": "email",
-    "clouds": "clouds",
-    "cloud": "clouds",
-    "azureprincipalid": "azurePrincipalId",
-}
 # A placeholder Entra object id, used only to check the other fields of an Azure row that
 # lacks its own (that row is reported anyway).
 _PROBE_PRINCIPAL: Final = "00000000-0000-4000-8000-000000000000"
@@ -99,19 +89,6 @@ class Learner:
     line: int
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "roster"
-        return (
-            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-        )
-
-
 class RosterError(UserError):
     """A roster with problems; the message lists every one of them."""
 
@@ -120,170 +97,6 @@ class RosterError(UserError):
         count = f"{len(problems)} error" + ("s" if len(problems) != 1 else "")
         body = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {count}; nothing was written\n{body}")
-
-
-@dataclass
-class _Row:
-    line: int
-    values: dict[str, Any]
-    lines: dict[str, int] = field(default_factory=dict)
-    # YAML rows name their keys; a CSV row lacks only columns the header already reports.
-    keyed: bool = False
-
-    def line_of(self, column: str) -> int:
-        return self.lines.get(column, self.line)
-
-
-# --- reading ----------------------------------------------------------------------------------
-def _column(header: str) -> str | None:
-    return _ALIASES.get(re.sub(r"[\s_-]", "", header.strip().lower()))
-
-
-def _read_csv(text: str, problems: list[Problem]) -> list[_Row]:
-    reader = csv.reader(io.StringIO(text))
-    header: list[str | None] | None = None
-    header_line = 0
-    rows: list[_Row] = []
-    previous_end = 0
-    for record in reader:
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if not record or all(not cell.strip() for cell in record):
-            continue
-        if record[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header_line = line
-            header = []
-            seen: set[str] = set()
-            for cell in record:
-                col = _column(cell)
-                if col is None:
-                    problems.append(
-                        Problem(
-                            line,
-                            None,
-                            f"unknown column {cell.strip()!r} (columns: {', '.join(COLUMNS)})",
-                        )
-                    )
-                elif col in seen:
-                    problems.append(Problem(line, None, f"column {col!r} appears twice"))
-                    col = None
-                else:
-                    seen.add(col)
-                header.append(col)
-            for col in REQUIRED:
-                if col not in seen:
-                    problems.append(Problem(line, None, f"missing column {col!r}"))
-            continue
-        if len(record) != len(header):
-            problems.append(
-                Problem(
-                    line,
-                    None,
-                    f"has {len(record)} fields; the header on line {header_line} has {len(header)}",
-                )
-            )
-            continue
-        values = {col: cell.strip() for col, cell in zip(header, record, strict=True) if col}
-        rows.append(_Row(line, values))
-    if header is None:
-        problems.append(
-            Problem(None, None, "is empty; expected a header row and one row per learner")
-        )
-    return rows
-
-
-def _scalar(node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return None if node.tag.endswith(":null") else str(node.value).strip()
-    if isinstance(node, yaml.SequenceNode):
-        return [_scalar(item) for item in node.value]
-    return node  # a mapping where a value belongs: reported by the caller
-
-
-def _read_yaml(text: str, problems: list[Problem]) -> list[_Row]:
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problems.append(Problem(line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
-        return []
-    if root is None:
-        problems.append(Problem(None, None, "is empty; expected a list of learners"))
-        return []
-    items: yaml.Node | None = root
-    if isinstance(root, yaml.MappingNode):
-        items = None
-        for key, value in root.value:
-            if _scalar(key) == "learners":
-                items = value
-            else:
-                problems.append(
-                    Problem(
-                        key.start_mark.line + 1,
-                        None,
-                        f"unknown key {_scalar(key)!r} (expected 'learners')",
-                    )
-                )
-        if items is None:
-            problems.append(Problem(root.start_mark.line + 1, None, "has no 'learners:' list"))
-            return []
-    if not isinstance(items, yaml.SequenceNode):
-        assert items is not None
-        problems.append(Problem(items.start_mark.line + 1, None, "'learners' must be a list"))
-        return []
-    rows: list[_Row] = []
-    for item in items.value:
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
-            problems.append(
-                Problem(line, None, f"a learner is a mapping with keys {', '.join(COLUMNS)}")
-            )
-            continue
-        row = _Row(line, {}, keyed=True)
-        for key, value in item.value:
-            name = _scalar(key)
-            col = _column(str(name)) if isinstance(name, str) else None
-            key_line = key.start_mark.line + 1
-            if col is None:
-                problems.append(
-                    Problem(key_line, None, f"unknown key {name!r} (keys: {', '.join(COLUMNS)})")
-                )
-                continue
-            if col in row.values:
-                problems.append(Problem(key_line, col, "appears twice"))
-                continue
-            val = _scalar(value)
-            if isinstance(val, yaml.Node) or (isinstance(val, list) and col != "clouds"):
-                problems.append(Problem(key_line, col, "must be a single value"))
-                continue
-            row.values[col] = val if val is not None else ""
-            row.lines[col] = key_line
-        rows.append(row)
-    return rows
-
-
-def read_rows(path: Path) -> tuple[list[_Row], list[Problem]]:
-    """The roster's rows with their line numbers, and every structural problem."""
-    problems: list[Problem] = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"no roster at {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the roster {path}: {exc}") from None
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _read_csv(text, problems)
-    elif suffix in (".yaml", ".yml"):
-        rows = _read_yaml(text, problems)
-    else:
-        raise UserError(f"{path.name}: a roster is a .csv or a .yaml file")
-    if not rows and not problems:
-        problems.append(Problem(None, None, "lists no learners"))
-    return rows, problems
 
 
 # --- validating -------------------------------------------------------------------------------
@@ -376,7 +189,7 @@ def check_settings(settings: Settings, today: date | None = None) -> None:
 
 
 def _check_row(
-    row: _Row, settings: Settings, today: date | None
+    row: Row, settings: Settings, today: date | None
 ) -> tuple[Learner | None, list[Problem]]:
     problems: list[Problem] = []
     v = row.values
@@ -386,13 +199,12 @@ def _check_row(
                 problems.append(Problem(row.line, col, "is missing"))
         elif not str(v[col] or "").strip() and not (col == "clouds" and isinstance(v[col], list)):
             problems.append(Problem(row.line_of(col), col, "is empty"))
+    too_long = length_problems(row)
+    if too_long:
+        return None, problems + too_long  # nothing else reads a value that long
     name = str(v.get("name") or "")
     if "\n" in name:
         problems.append(Problem(row.line_of("name"), "name", "must be one line"))
-    elif len(name) > MAX_NAME:
-        problems.append(
-            Problem(row.line_of("name"), "name", f"is {len(name)} characters; at most {MAX_NAME}")
-        )
     clouds: list[str] = []
     if "clouds" in v and (v["clouds"] or isinstance(v["clouds"], list)):
         clouds, cloud_problems = _clouds(v["clouds"])
@@ -451,7 +263,7 @@ def _check_row(
 
 
 def validate(
-    rows: list[_Row],
+    rows: list[Row],
     settings: Settings,
     problems: list[Problem] | None = None,
     today: date | None = None,
@@ -459,6 +271,7 @@ def validate(
     found = list(problems or [])
     learners: list[Learner] = []
     first: dict[str, int] = {}
+    emails: dict[str, tuple[str, int]] = {}  # lowercased email -> (learner, line)
     for row in rows:
         learner_id = str(row.values.get("id") or "")
         if learner_id in first:
@@ -474,8 +287,21 @@ def validate(
             first[learner_id] = row.line_of("id")
         learner, row_problems = _check_row(row, settings, today)
         found += row_problems
-        if learner is not None:
-            learners.append(learner)
+        if learner is None:
+            continue
+        owner = emails.get(learner.email.lower())
+        if owner is not None:
+            found.append(
+                Problem(
+                    row.line_of("email"),
+                    "email",
+                    f"{learner.email!r} is also the email of learner {owner[0]!r} (line"
+                    f" {owner[1]}); each learner needs their own (budget alerts go to it)",
+                )
+            )
+            continue
+        emails[learner.email.lower()] = (learner.id, row.line_of("email"))
+        learners.append(learner)
     order = {col: i for i, col in enumerate(COLUMNS)}
     found.sort(key=lambda p: (p.line if p.line is not None else 0, order.get(p.column or "", -1)))
     return learners, found

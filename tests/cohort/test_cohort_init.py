@@ -165,3 +165,23 @@ def test_a_stack_of_another_cohort_is_not_taken_over(home: Path, tmp_path: Path)
     ]
     assert (home / "stacks" / "Pulumi.rt-x-y-aws.yaml").read_bytes() == before
     assert list_stacks("rt") == []
+
+
+def test_an_alias_bomb_roster_is_refused_and_writes_nothing(home: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "spring.yaml"
+    roster.write_text(
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(f"{c}: &{c} [{', '.join([f'*{chr(ord(c) - 1)}'] * 9)}]\n" for c in "bcdefghi")
+        + "learners: *i\n"
+    )
+    result = run(
+        "cohort", "init", str(roster), "--cohort", "spring", "--expires", "2030-06-30",
+        "--budget", "40",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: spring.yaml: 1 error; nothing was written",
+        "  line 1: YAML anchors and aliases (&name, *name) are not allowed in a roster; write"
+        " each learner out",
+    ]
+    assert list_stacks("spring") == []

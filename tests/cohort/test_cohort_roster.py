@@ -244,3 +244,92 @@ def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
     txt.write_text(HEADER)
     with pytest.raises(UserError, match=r"r\.txt: a roster is a \.csv or a \.yaml file"):
         load_roster(txt, SETTINGS, today=TODAY)
+
+
+# --- limits: a roster from outside can neither crash the reader nor make it slow -----------
+LIMITS: list[tuple[str, str, str, list[str]]] = [
+    (
+        "a field longer than the csv module's own limit",
+        "roster.csv",
+        HEADER + f"alice,{'A' * 200_000},alice@example.com,aws,\n",
+        ["line 2: name: is 200000 characters; at most 100"],
+    ),
+    (
+        "an email longer than an address can be",
+        "roster.csv",
+        HEADER + f"alice,Alice,{'a' * 250}@example.com,aws,\n",
+        ["line 2: email: is 262 characters; at most 254"],
+    ),
+    (
+        "an unknown column named at length",
+        "roster.csv",
+        f"id,name,email,clouds,{'x' * 5000}\nalice,Alice,alice@example.com,aws,1\n",
+        [
+            "line 1: unknown column '" + "x" * 34 + "... (5000 characters)"
+            " (columns: id, name, email, clouds, azurePrincipalId)"
+        ],
+    ),
+    (
+        "the same email twice, in another case",
+        "roster.csv",
+        HEADER + "alice,Alice,Alice@Example.com,aws,\nbob,Bob,alice@example.COM,aws,\n",
+        [
+            "line 3: email: 'alice@example.COM' is also the email of learner 'alice' (line 2);"
+            " each learner needs their own (budget alerts go to it)"
+        ],
+    ),
+    (
+        "a recursive alias",
+        "roster.yaml",
+        "learners: &loop\n  - *loop\n",
+        [
+            "line 1: YAML anchors and aliases (&name, *name) are not allowed in a roster;"
+            " write each learner out"
+        ],
+    ),
+    (
+        "an alias bomb",
+        "roster.yaml",
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n"
+            for i in range(8)
+        )
+        + "learners: *i\n",
+        [
+            "line 1: YAML anchors and aliases (&name, *name) are not allowed in a roster;"
+            " write each learner out"
+        ],
+    ),
+    (
+        "nesting deeper than a roster ever needs",
+        "roster.yaml",
+        "learners:\n  - id: alice\n    clouds: " + "[" * 11 + "aws" + "]" * 11 + "\n",
+        ["line 3: nests deeper than 10 levels"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "text", "expected"), LIMITS, ids=[c[0] for c in LIMITS])
+def test_roster_limits(
+    tmp_path: Path, case: str, name: str, text: str, expected: list[str]
+) -> None:
+    assert problems(tmp_path, text, name) == expected
+
+
+def test_the_csv_field_limit_is_raised_only_while_reading(tmp_path: Path) -> None:
+    import csv
+
+    before = csv.field_size_limit()
+    problems(tmp_path, HEADER + f"alice,{'A' * 200_000},alice@example.com,aws,\n")
+    assert csv.field_size_limit() == before
+
+
+def test_a_roster_over_one_mebibyte_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(HEADER + "# padding\n" * 110_000)
+    with pytest.raises(UserError) as info:
+        load_roster(path, SETTINGS, today=TODAY)
+    assert str(info.value) == (
+        "roster.csv is 1,100,038 bytes; a roster is at most 1,048,576 bytes (1 MiB)"
+    )
