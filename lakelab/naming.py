@@ -26,6 +26,9 @@ LAYERS: Final[tuple[Layer, ...]] = ("landing", "bronze", "silver", "gold", "quar
 CATALOG_LAYERS: Final[tuple[Layer, ...]] = ("bronze", "silver", "gold")
 # Layers whose raw history must survive overwrites.
 VERSIONED_LAYERS: Final[tuple[Layer, ...]] = ("landing", "bronze")
+# Quarantined rows expire after this many days on both clouds; the pipeline's own state under
+# `quarantine/_lakelab/` (watermarks, run manifests) never expires.
+QUARANTINE_RETENTION_DAYS: Final = 30
 # What a lake holds besides the layers: query engine results and deployed job code.
 LakePurpose = Literal["query-results", "artifacts"]
 LAKE_PURPOSES: Final[tuple[LakePurpose, ...]] = ("query-results", "artifacts")

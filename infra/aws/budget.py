@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import pulumi
 import pulumi_aws as aws
 
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.billing import COST_TAGS
 from lakelab.clouds.aws.names import AwsNames
+
+# How the budget aggregates spend (UnblendedCost, BlendedCost, AmortizedCost, ...).
+METRIC: Final = "UnblendedCost"
 
 
 class LearnerBudget(LabComponent):
@@ -40,12 +46,14 @@ class LearnerBudget(LabComponent):
             limit_unit="USD",
             time_unit="MONTHLY",
             time_period_end=f"{bp.expires.isoformat()}_23:59",
-            # Learner ids repeat across cohorts, so match both cost-allocation tags.
+            # A filter expression counts spend only with a metric to aggregate
+            # (CreateBudget: "Either FilterExpression and Metrics or CostFilters and
+            # CostTypes"); unblended cost is what Budgets track by default.
+            metrics=METRIC,
+            # Learner ids repeat across cohorts, so match both cost-allocation tags (which
+            # must be active in the account: lakelab.clouds.aws.billing).
             filter_expression={
-                "ands": [
-                    {"tags": {"key": "cohort", "values": [bp.cohort]}},
-                    {"tags": {"key": "learner", "values": [bp.learner]}},
-                ]
+                "ands": [{"tags": {"key": key, "values": [bp.tags[key]]}} for key in COST_TAGS]
             },
             notifications=notifications,
             tags=self.tags,

@@ -73,7 +73,8 @@ class MedallionJobs(LabComponent):
                     "--gold_uri": uri("gold"),
                     "--quarantine_uri": uri("quarantine"),
                     "--enable-metrics": "true",
-                    "--enable-continuous-cloudwatch-log": "true",
+                    # No `--enable-continuous-cloudwatch-log`: that is Glue 4.0 and earlier;
+                    # every Glue 5.0 job logs to CloudWatch in real time.
                     "--conf": "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
                 },
                 tags=self.tags,

@@ -8,7 +8,8 @@ import pulumi_aws as aws
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.names import BUCKET_PURPOSES, AwsNames
-from lakelab.naming import VERSIONED_LAYERS
+from lakelab.naming import QUARANTINE_RETENTION_DAYS, VERSIONED_LAYERS
+from lakelab.pipeline.sources import ENTITIES
 
 
 class LakeStorage(LabComponent):
@@ -97,6 +98,18 @@ def _lifecycle_rules(
                 "expiration": {"days": bp.query.results_retention_days},
             }
         )
+    if purpose == "quarantine":
+        # One rule per entity folder: S3 filters select by prefix and cannot exclude one, and
+        # the pipeline's state under `_lakelab/` must never expire.
+        rules += [
+            {
+                "id": f"expire-quarantine-{entity}",
+                "status": "Enabled",
+                "filter": {"prefix": f"{entity}/"},
+                "expiration": {"days": QUARANTINE_RETENTION_DAYS},
+            }
+            for entity in ENTITIES
+        ]
     if purpose in VERSIONED_LAYERS:
         rules.append(
             {

@@ -10,10 +10,10 @@ import pulumi_azure_native.storage as storage
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import CONTAINER_PURPOSES, AzureNames
+from lakelab.naming import QUARANTINE_RETENTION_DAYS
 from lakelab.pipeline.sources import ENTITIES
 
 ARTIFACTS = "artifacts"
-QUARANTINE_DAYS = 30
 
 
 class LakeStorage(LabComponent):
@@ -122,6 +122,6 @@ def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
         rule(
             "expire-quarantine",
             [f"quarantine/{entity}/" for entity in ENTITIES],
-            {"delete": {"days_after_modification_greater_than": QUARANTINE_DAYS}},
+            {"delete": {"days_after_modification_greater_than": QUARANTINE_RETENTION_DAYS}},
         ),
     ]

@@ -51,7 +51,8 @@ def json_opt(shape: str) -> Any:
 
 # The documents' shapes, shown in `--help`. (No `[word]` in them: Rich reads it as markup.)
 UP_JSON = (
-    "{cohort, target, expired: list of stack names, stacks: [{stack, operation, result,"
+    "{cohort, target, expired: list of stack names, warnings: list of text,"
+    " stacks: [{stack, operation, result,"
     " seconds, resources, message, log}], counts: {succeeded, failed, skipped}, ok}"
 )
 STATUS_JSON = (
@@ -173,6 +174,8 @@ def up(
             raise typer.Exit(1)
         return
     where = "local twin" if local else "pulumi up"
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", markup=True)
     if report.expired:
         console.print(
             f"[yellow]expired, not deployed:[/] {', '.join(report.expired)}"

@@ -58,6 +58,7 @@ def up(cohort: str, report: UpReport) -> dict[str, Any]:
         "cohort": cohort,
         "target": report.target,
         "expired": sorted(report.expired),
+        "warnings": report.warnings,
         "stacks": _outcomes(report.outcomes),
         "counts": _counts(report.outcomes),
         "ok": not report.failed,

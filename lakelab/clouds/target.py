@@ -7,7 +7,7 @@ imports a cloud SDK; each home imports its SDK inside the functions that need it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -198,6 +198,10 @@ class CloudTarget(Protocol):
         self, profile: LearnerProfile, counter: ByteCounter
     ) -> fsspec.AbstractFileSystem:
         """An fsspec filesystem over the learner's lake that counts bytes read."""
+
+    def account_warnings(self, bps: Sequence[Blueprint]) -> list[str]:
+        """What the instructor's account lacks for these learners' stacks to work as intended
+        (checked, never changed), as sentences for `lakelab cohort up`."""
 
     def register_tables(self, profile: LearnerProfile, specs: list[TableSpec]) -> int:
         """Register tables (and partitions) in the learner's catalog; returns the count."""

@@ -17,7 +17,7 @@ from datetime import date
 from rich.console import Console
 
 from lakelab.blueprint import Blueprint, for_cloud
-from lakelab.clouds import all_targets
+from lakelab.clouds import all_targets, cloud_for
 from lakelab.cohort import records
 from lakelab.cohort.records import Target
 from lakelab.cohort.runner import Done, Failed, OnLine, Outcome, run_all, run_stack
@@ -32,6 +32,8 @@ class UpReport:
     target: Target
     outcomes: list[Outcome] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
+    # What the clouds' accounts lack for the stacks to work (checked after a cloud run).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -111,6 +113,10 @@ def up(
         for bp in bps:  # before any stack runs: a stack without a seed stops the whole cohort
             for_cloud(bp, f"{stack_file(bp.stack_name).name}: ")
         report = _up_cloud(cohort, active, workers, force, console)
+        deployed = [bp for bp in bps if bp.stack_name in active]
+        for cloud in sorted({bp.cloud for bp in deployed}):
+            target = cloud_for(cloud)
+            report.warnings += target.account_warnings([b for b in deployed if b.cloud == cloud])
     report.expired = expired
     return report
 

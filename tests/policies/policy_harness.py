@@ -49,23 +49,3 @@ def altered(plan: Plan, type_: str, name: str, **props: Any) -> Plan:
         else:
             target.inputs[key] = value
     return changed
-
-
-def aws_budget_gap(plan: Plan) -> dict[str, list[str]]:
-    """What the AWS program's own budget fails today: `infra/aws/budget.py` gives its filter
-    expression no `metrics` (the AWS stack issue fixes that). Empty once it does."""
-    budget = plan.named("aws:budgets/budget:Budget", "budget").inputs
-    return {} if budget.get("metrics") else {"budget-sees-spend": [AWS_METRICS_MESSAGE]}
-
-
-def without_gap(plan: Plan) -> dict[str, list[str]]:
-    """Mandatory violations, less the AWS budget gap above."""
-    found = violations(plan)
-    gap = aws_budget_gap(plan) if plan.cloud == "aws" else {}
-    for policy, messages in gap.items():
-        rest = [m for m in found.get(policy, []) if m not in messages]
-        if rest:
-            found[policy] = rest
-        else:
-            found.pop(policy, None)
-    return found

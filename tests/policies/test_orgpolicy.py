@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from policy_harness import PRINCIPAL, aws_budget_gap, plan_with, violations
+from policy_harness import PRINCIPAL, plan_with, violations
 
 from lakelab.orgpolicy import OrgPolicy, OrgPolicyError, load_org_policy, parse_org_policy
 
@@ -105,10 +105,9 @@ def test_a_bad_org_file_is_one_error_line(tmp_path: Path) -> None:
 
 def test_policy_check_of_the_demo_cohort() -> None:
     result = run("policy", "check", "--cohort", "demo")
-    gap = aws_budget_gap(plan_with("demo-alice-aws"))
-    assert result.returncode == (1 if gap else 0), result.stdout + result.stderr
-    assert result.stdout.count("all 21 policies pass") == (2 if gap else 4)
-    assert result.stdout.count("1 mandatory violation(s)") == (2 if gap else 0)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("all 21 policies pass") == 4
+    assert result.stdout.count("mandatory violation") == 0
 
 
 def test_policy_check_fails_clearly(tmp_path: Path) -> None:

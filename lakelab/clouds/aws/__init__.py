@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from lakelab.blueprint import Blueprint
@@ -121,6 +121,11 @@ class AwsTarget:
         from lakelab.clouds.aws.catalog import glue_tables
 
         return glue_tables(profile)
+
+    def account_warnings(self, bps: Sequence[Blueprint]) -> list[str]:
+        from lakelab.clouds.aws.billing import account_warnings
+
+        return account_warnings() if bps else []
 
     def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
         from lakelab.clouds.aws.teardown import AwsSweep

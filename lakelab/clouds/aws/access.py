@@ -176,6 +176,12 @@ def _warehouse_statement(
     return None
 
 
+# Actions that take no resource ARN (Service Authorization Reference: no resource types),
+# which a statement can narrow only by a condition key.
+NO_RESOURCE_ACTIONS: Final = frozenset({"cloudwatch:PutMetricData"})
+GLUE_METRICS_NAMESPACE: Final = "Glue"
+
+
 def glue_role_policy(bp: Blueprint, account: str) -> PolicyDocument:
     """The Glue service role: read landing and artifacts, write the medallion layers, use
     the learner's catalog databases, and log to Glue's own log groups."""
@@ -191,6 +197,18 @@ def glue_role_policy(bp: Blueprint, account: str) -> PolicyDocument:
             ],
         }
     )
+    # `--enable-metrics` publishes job metrics to CloudWatch's "Glue" namespace.
+    # PutMetricData has no resource types (Service Authorization Reference, Amazon
+    # CloudWatch), so the statement names `*` and is scoped by the namespace condition.
+    statements.append(
+        {
+            "Sid": "Metrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": GLUE_METRICS_NAMESPACE}},
+        }
+    )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -201,11 +219,24 @@ def assume_role_policy(principal: dict[str, str]) -> PolicyDocument:
     }
 
 
+def _scoped_without_resources(statement: dict[str, Any]) -> bool:
+    """A statement of actions that have no resource types, narrowed by a condition instead:
+    `*` is the only resource IAM accepts for them."""
+    actions = statement.get("Action", [])
+    actions = [actions] if isinstance(actions, str) else actions
+    return (
+        bool(actions) and set(actions) <= NO_RESOURCE_ACTIONS and bool(statement.get("Condition"))
+    )
+
+
 def wildcard_resources(document: PolicyDocument) -> list[str]:
     """Resources in an IAM document that reach beyond one learner: `*`, or a whole service
-    (an ARN whose resource part is `*`). Used by the policy pack and the tests."""
+    (an ARN whose resource part is `*`). Used by the policy pack and the tests. A statement
+    of actions without resource types that a condition narrows is not counted."""
     found: list[str] = []
     for statement in document.get("Statement", []):
+        if _scoped_without_resources(statement):
+            continue
         resources = statement.get("Resource", [])
         for resource in [resources] if isinstance(resources, str) else resources:
             tail = resource.split(":", 5)[-1] if resource.startswith("arn:") else resource

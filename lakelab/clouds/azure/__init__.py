@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from lakelab.blueprint import Blueprint
@@ -118,6 +118,11 @@ class AzureTarget:
         from lakelab.clouds.azure.catalog import catalog_tables
 
         return catalog_tables(profile)
+
+    def account_warnings(self, bps: Sequence[Blueprint]) -> list[str]:
+        # Azure cost data carries resource tags as they are: a budget's tag filter needs no
+        # activation step in the subscription.
+        return []
 
     def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
         from lakelab.clouds.azure.teardown import AzureSweep
