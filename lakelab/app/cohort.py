@@ -4,6 +4,7 @@ lakelab cohort init <roster> --cohort C --expires D --budget USD   roster -> sta
 lakelab cohort up --cohort C [--cloud aws|azure] [--workers N] [--local]
 lakelab cohort status --cohort C [--local] [--html PATH]
 lakelab cohort down --cohort C [--expired-only] [--stack S ...] [--local] [--yes]
+lakelab cohort credentials --cohort C --out DIR [--stack S ...]   sign-in hand-outs, 0600
 
 `down` lists the stacks it destroys and asks first; without a terminal, and with --json, it
 needs `--yes` (lakelab.app.confirm).
@@ -11,6 +12,7 @@ needs `--yes` (lakelab.app.confirm).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -63,6 +65,10 @@ DOWN_JSON = (
     "{cohort, target, destroyed, removed, sweeps: [{cloud, deleted, failed, notes}],"
     " leftovers: [{cloud, kind, name, id, region, learner}], unverified, kept, clean};"
     " destroyed and removed list stacks as `cohort up --json` does"
+)
+CREDENTIALS_JSON = (
+    "[{stack, learner, email, cloud, sign_in, secrets: how many the file holds, file}];"
+    " never a secret itself"
 )
 WorkersOpt = Annotated[
     int,
@@ -269,6 +275,50 @@ def down(
             raise typer.Exit(1)
         return
     _print_down(cohort, report, expired_only=expired_only, local=local)
+
+
+@app.command()
+def credentials(
+    cohort: CohortOpt,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Folder for the hand-outs (created 0700; files are 0600)."
+        ),
+    ],
+    stack: Annotated[
+        list[str] | None, typer.Option("--stack", "-s", help="Only these stacks; repeatable.")
+    ] = None,
+    as_json: Annotated[bool, json_opt(CREDENTIALS_JSON)] = False,
+) -> None:
+    """Write each learner's sign-in hand-out to a private file; print no secret."""
+    from lakelab.cohort.credentials import hand_out
+    from lakelab.cohort.engine import project_file
+    from lakelab.cohort.lifecycle import select
+    from lakelab.tables import Table
+
+    bps = select(cohort, stacks=stack or ())
+    handouts = hand_out(bps, out, project_file().parent)
+    if as_json:
+        documents.emit([{**asdict(h), "file": str(h.file) if h.file else None} for h in handouts])
+        return
+    table = Table(title=f"cohort {cohort}: sign-in hand-outs", header_style="bold")
+    for col in ("stack", "learner", "email", "sign in", "secrets in file", "file"):
+        table.add_column(col)
+    for h in handouts:
+        table.add_row(
+            h.stack,
+            h.learner,
+            h.email,
+            h.sign_in or "-",
+            str(h.secrets),
+            str(h.file) if h.file else "not deployed: no hand-out",
+        )
+    console.print(table)
+    written = sum(1 for h in handouts if h.file)
+    console.print(
+        f"wrote {written} hand-out(s) to {out} (mode 0600); send each to its learner privately"
+    )
 
 
 def _print_down(cohort: str, report: DownReport, *, expired_only: bool, local: bool) -> None:
