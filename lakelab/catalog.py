@@ -9,21 +9,13 @@ reads them back (`CloudTarget.catalog_tables`). Databases keep the same names on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from lakelab_jobs.catalog import TableSpec
 
-
-@dataclass(frozen=True)
-class TableSpec:
-    database: str
-    name: str
-    location: str  # s3://bucket/table/ or abfs://container/table/
-    columns: list[tuple[str, str]]  # (name, hive type), partition keys excluded
-    partition_keys: list[str] = field(default_factory=list)
-    partitions: list[list[str]] = field(default_factory=list)
+__all__ = ["TableSpec", "hive_type", "scan_expression", "scan_tables"]
 
 
 def hive_type(t: pa.DataType) -> str:
@@ -86,9 +78,6 @@ def scan_tables(root: Path, layer: str, database: str, base_uri: str) -> list[Ta
             )
         )
     return specs
-
-
-# --- Glue ---------------------------------------------------------------------------------------
 
 
 def scan_expression(spec: TableSpec) -> str:

@@ -1,4 +1,8 @@
-"""The Glue Data Catalog: one database per table layer and a crawler over bronze."""
+"""The Glue Data Catalog: one database per table layer.
+
+No crawler: the Glue jobs register the tables and partitions they write
+(`lakelab_jobs.catalog`, `--catalog_prefix`), which Athena and dbt-athena then read; a crawler
+would bill a 10-minute minimum per run for what the job already knows."""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ class Catalog(LabComponent):
         name: str,
         bp: Blueprint,
         buckets: dict[str, aws.s3.Bucket],
-        glue_role_arn: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:aws:Catalog", name, bp.tags, opts)
@@ -33,18 +36,4 @@ class Catalog(LabComponent):
             )
             for layer in bp.catalog_layers
         }
-        self.crawler = aws.glue.Crawler(
-            "bronze-crawler",
-            name=AwsNames.of(bp).glue_crawler,
-            database_name=self.databases["bronze"].name,
-            role=glue_role_arn,
-            s3_targets=[{"path": buckets["bronze"].bucket.apply(lambda b: f"s3://{b}/")}],
-            schema_change_policy={
-                "update_behavior": "UPDATE_IN_DATABASE",
-                "delete_behavior": "LOG",
-            },
-            recrawl_policy={"recrawl_behavior": "CRAWL_EVERYTHING"},
-            tags=self.tags,
-            opts=self.child(),
-        )
         self.register_outputs({layer: db.name for layer, db in self.databases.items()})

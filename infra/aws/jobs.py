@@ -72,6 +72,8 @@ class MedallionJobs(LabComponent):
                     "--silver_uri": uri("silver"),
                     "--gold_uri": uri("gold"),
                     "--quarantine_uri": uri("quarantine"),
+                    # The job registers its tables in <prefix>_<layer> (no crawler).
+                    "--catalog_prefix": AwsNames.of(bp).catalog_prefix,
                     "--enable-metrics": "true",
                     # No `--enable-continuous-cloudwatch-log`: that is Glue 4.0 and earlier;
                     # every Glue 5.0 job logs to CloudWatch in real time.

@@ -31,7 +31,7 @@ class AwsLearnerLab(LabComponent):
         ).account_id
         lake = LakeStorage("lake", bp, opts=self.child())
         glue_role = GlueServiceRole("glue", bp, account_id, opts=self.child())
-        catalog = Catalog("catalog", bp, lake.buckets, glue_role.role.arn, opts=self.child())
+        catalog = Catalog("catalog", bp, lake.buckets, opts=self.child())
         pipeline = load_pipeline()
         jobs = MedallionJobs(
             "jobs",

@@ -79,11 +79,8 @@ def check_glue(plan: Plan) -> None:
     dbs = {r.inputs["name"]: r for r in plan.of_type("aws:glue/catalogDatabase:CatalogDatabase")}
     assert sorted(dbs) == ["demo_alice_bronze", "demo_alice_gold", "demo_alice_silver"]
     assert dbs["demo_alice_bronze"].inputs["locationUri"] == f"s3://ll-demo-alice-bronze-{SUFFIX}/"
-    crawler = plan.named("aws:glue/crawler:Crawler", "bronze-crawler").inputs
-    assert crawler["name"] == "demo_alice_bronze_crawler"
-    assert crawler["databaseName"] == "demo_alice_bronze"
-    assert crawler["s3Targets"] == [{"path": f"s3://ll-demo-alice-bronze-{SUFFIX}/"}]
-    assert crawler["role"] == "arn:aws:iam::123456789012:role/ll-demo-alice-glue"
+    # No crawler: each job registers its tables in <catalog_prefix>_<layer>.
+    assert plan.of_type("aws:glue/crawler:Crawler") == []
     jobs = {r.inputs["name"]: r.inputs for r in plan.of_type("aws:glue/job:Job")}
     assert sorted(jobs) == ["demo_alice_bronze_job", "demo_alice_gold_job", "demo_alice_silver_job"]
     for stage in ("bronze", "silver", "gold"):
@@ -95,6 +92,8 @@ def check_glue(plan: Plan) -> None:
             == f"s3://ll-demo-alice-artifacts-{SUFFIX}/jobs/glue_job.py"
         )
         assert job["defaultArguments"]["--stage"] == stage
+        assert job["defaultArguments"]["--catalog_prefix"] == "demo_alice"
+        assert "--enable-continuous-cloudwatch-log" not in job["defaultArguments"]
         assert (
             job["defaultArguments"]["--extra-py-files"]
             == f"s3://ll-demo-alice-artifacts-{SUFFIX}/jobs/lakelab_jobs.zip"
@@ -275,11 +274,11 @@ def test_aws_lab(aws_plan: Plan) -> None:
 
 
 def test_aws_resource_count(aws_plan: Plan) -> None:
-    assert aws_plan.to_json()["summary"]["resources"] == 64
+    assert aws_plan.to_json()["summary"]["resources"] == 63
 
 
 def test_every_taggable_aws_resource_is_tagged(aws_plan: Plan) -> None:
     tagged = [r for r in aws_plan.resources if r.custom and "tags" in r.inputs]
-    assert len(tagged) == 27
+    assert len(tagged) == 26  # the crawler is gone: the jobs register their tables
     for r in tagged:
         assert STANDARD_TAGS.items() <= r.inputs["tags"].items(), r.urn

@@ -111,15 +111,13 @@ def aws_learner_policy(
                 "glue:GetJob",
                 "glue:GetJobRun",
                 "glue:GetJobRuns",
-                "glue:StartCrawler",
-                "glue:GetCrawler",
                 "glue:StartWorkflowRun",
                 "glue:GetWorkflow",
                 "glue:GetWorkflowRun",
                 "glue:GetWorkflowRuns",
             ],
             "Resource": [f"{arn}:job/{n.glue_job(s)}" for s in STAGES]
-            + [f"{arn}:crawler/{n.glue_crawler}", f"{arn}:workflow/{n.glue_workflow}"],
+            + [f"{arn}:workflow/{n.glue_workflow}"],
         }
     )
     statements.append(

@@ -9,7 +9,7 @@ from lakelab.clouds.target import ConceptMap
 CONCEPTS: Final = ConceptMap(
     labels={
         "Lake storage": "S3 buckets",
-        "Catalog": "Glue Data Catalog databases and crawler",
+        "Catalog": "Glue Data Catalog databases (tables registered by the jobs)",
         "Spark ETL and orchestration": "Glue jobs, workflow and triggers",
         "Ad-hoc SQL": "Athena workgroup",
         "Identity and access": "IAM user or role, policies",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from lakelab_jobs.catalog import database as catalog_database
+
 from lakelab.blueprint import Blueprint
 from lakelab.naming import CATALOG_LAYERS, LAKE_PURPOSES, LAYERS, STAGES, Names
 
@@ -40,17 +42,18 @@ class AwsNames(Names):
 
     # --- Glue and Athena --------------------------------------------------------------------
     def glue_database(self, layer: str) -> str:
-        return f"{self.snake}_{layer}"
+        return catalog_database(self.catalog_prefix, layer)
+
+    @property
+    def catalog_prefix(self) -> str:
+        """What the Glue jobs take as `--catalog_prefix`: databases are `<prefix>_<layer>`."""
+        return self.snake
 
     def glue_databases(self) -> dict[str, str]:
         return {layer: self.glue_database(layer) for layer in CATALOG_LAYERS}
 
     def glue_job(self, stage: str) -> str:
         return f"{self.snake}_{stage}_job"
-
-    @property
-    def glue_crawler(self) -> str:
-        return f"{self.snake}_bronze_crawler"
 
     @property
     def glue_workflow(self) -> str:
@@ -95,7 +98,6 @@ class AwsNames(Names):
         names += [("glue name", self.glue_job(s)) for s in STAGES]
         names += [("glue name", self.glue_trigger(s)) for s in STAGES]
         names += [
-            ("glue name", self.glue_crawler),
             ("glue name", self.glue_workflow),
             ("athena workgroup", self.athena_workgroup),
             ("iam name", self.iam_user),

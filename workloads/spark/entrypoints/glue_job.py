@@ -7,8 +7,10 @@ s3:// URIs; arguments arrive as `--name value` pairs (see lakelab_jobs/jobargs.p
     --landing_uri s3://...  --bronze_uri s3://...  --silver_uri s3://...
     --gold_uri s3://...  --quarantine_uri s3://...  [--state_uri s3://...]
 
-The run id defaults to Glue's JOB_RUN_ID. `awsglue` exists only on Glue, so it is imported
-here and nowhere else.
+The run id defaults to Glue's JOB_RUN_ID. With `--catalog_prefix P` the job then registers
+the tables it wrote in the Glue databases P_bronze, P_silver and P_gold (with the job's own
+role), so Athena and dbt-athena see them as soon as the run ends. `awsglue` exists only on
+Glue, so it is imported here and nowhere else.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ def main(argv: list[str]) -> None:
     job.init(options["JOB_NAME"], options)
     for manifest in run(glue.spark_session, args.request()):
         print(manifest.to_json())
+    if args.catalog_prefix:
+        import boto3
+        from lakelab_jobs.catalog import register_stages
+
+        glue_client = boto3.client("glue")  # the job's region and role
+        count = register_stages(
+            glue.spark_session, glue_client, args.lake, args.stages, args.catalog_prefix
+        )
+        print(f"registered {count} table(s) in {args.catalog_prefix}_<layer>")
     job.commit()
 
 

@@ -6,8 +6,9 @@
     --landing_uri     where landing CSVs arrive
     --bronze_uri, --silver_uri, --gold_uri, --quarantine_uri   one URI per layer
     --state_uri       watermarks and manifests (default <quarantine_uri>/_lakelab)
-    --catalog_prefix  accepted for the Glue job's arguments; tables are registered by the
-                      catalog (crawler / infrastructure), not by this job
+    --catalog_prefix  the catalog databases are <prefix>_bronze, _silver and _gold: after
+                      the run the Glue job registers the tables it wrote there
+                      (lakelab_jobs.catalog); elsewhere it is accepted and unused
 
 Glue passes these as `--name value` pairs read with getResolvedOptions; Synapse and the
 local CLI parse the same names with argparse.
@@ -41,6 +42,7 @@ class JobArgs:
     mode: Mode
     run_id: str
     lake: Lake
+    catalog_prefix: str | None = None
 
     def request(self) -> RunRequest:
         return RunRequest(lake=self.lake, run_id=self.run_id, mode=self.mode, stages=self.stages)
@@ -73,7 +75,13 @@ def from_options(options: Mapping[str, str | None], default_run_id: str | None =
         state=options.get("state_uri") or "",
     )
     stages = STAGES if stage == "all" else (stage,)
-    return JobArgs(stages=stages, mode=mode, run_id=run_id, lake=lake)  # type: ignore[arg-type]
+    return JobArgs(
+        stages=stages,
+        mode=mode,  # type: ignore[arg-type]
+        run_id=run_id,
+        lake=lake,
+        catalog_prefix=options.get("catalog_prefix") or None,
+    )
 
 
 def add_job_options(parser: argparse.ArgumentParser, require_layers: bool = True) -> None:
