@@ -89,6 +89,26 @@ class Warehouse(_Section):
     node_type: str = "ra3.large"
     node_count: int = Field(default=1, ge=1, le=32)
     dedicated_sku: str = "DW100c"
+    # An existing VPC for Redshift Serverless (AWS): its subnets and security groups. Empty:
+    # the workgroup uses the account's default VPC, which the account must then have.
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+
+    @field_validator("subnet_ids")
+    @classmethod
+    def _subnets(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in v if not re.fullmatch(r"subnet-[0-9a-f]{8}([0-9a-f]{9})?", s)]
+        if bad:
+            raise ValueError(f"not subnet ids (subnet-0123abcd...): {', '.join(bad)}")
+        return v
+
+    @field_validator("security_group_ids")
+    @classmethod
+    def _groups(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [g for g in v if not re.fullmatch(r"sg-[0-9a-f]{8}([0-9a-f]{9})?", g)]
+        if bad:
+            raise ValueError(f"not security group ids (sg-0123abcd...): {', '.join(bad)}")
+        return v
 
     @field_validator("base_capacity_rpu")
     @classmethod

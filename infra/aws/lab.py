@@ -44,7 +44,7 @@ class AwsLearnerLab(LabComponent):
         )
         workflow = PipelineWorkflow("workflow", bp, pipeline, jobs.jobs, opts=self.child())
         query = QueryWorkgroup("query", bp, lake.buckets["query-results"], opts=self.child())
-        warehouse = Warehouse("warehouse", bp, opts=self.child())
+        warehouse = Warehouse("warehouse", bp, account_id, opts=self.child())
         identity = LearnerIdentity("learner", bp, account_id, warehouse.arns, opts=self.child())
         LearnerBudget("budget", bp, opts=self.child())
 

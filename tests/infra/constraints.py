@@ -147,6 +147,40 @@ def redshift_base_capacity(plan: Plan) -> list[str]:
     return found
 
 
+NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+WAREHOUSE_ROLE = "aws:iam/role:Role"
+LEARNER_POLICY = "aws:iam/userPolicy:UserPolicy"
+
+
+def warehouse_role(plan: Plan) -> list[str]:
+    """The namespace carries a role Redshift can assume, and uses it by default, so
+    `create external schema ... from data catalog` needs no role ARN typed in."""
+    found = []
+    for ns in plan.of_type(NAMESPACE):
+        role = plan.named(WAREHOUSE_ROLE, "warehouse-role").inputs
+        trust = json.loads(role["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"]
+        if not {"redshift.amazonaws.com", "redshift-serverless.amazonaws.com"} <= set(trust):
+            found.append(f"warehouse role trusts {trust}")
+        if ns.inputs.get("defaultIamRoleArn") not in ns.inputs.get("iamRoles", []):
+            found.append(f"{ns.inputs['namespaceName']}: default role not among its roles")
+    return found
+
+
+def data_api_results(plan: Plan) -> list[str]:
+    """A learner who may ExecuteStatement may also read their statements' results
+    (DescribeStatement, GetStatementResult: no resource types, narrowed to their own)."""
+    if not plan.of_type(NAMESPACE):
+        return []
+    doc = json.loads(plan.named(LEARNER_POLICY, "learner-policy").inputs["policy"])
+    wanted = {"redshift-data:DescribeStatement", "redshift-data:GetStatementResult"}
+    for st in doc["Statement"]:
+        owner = st.get("Condition", {}).get("StringEquals", {})
+        own = owner.get("redshift-data:statement-owner-iam-userid") == "${aws:userid}"
+        if wanted <= set(st.get("Action", [])) and st.get("Resource") == "*" and own:
+            return []
+    return ["the learner cannot read the results of their Data API statements"]
+
+
 AWS: tuple[Constraint, ...] = (
     Constraint("glue-version", "Glue jobs run Glue 5.0 (Spark 3.5)",
                "https://docs.aws.amazon.com/glue/latest/dg/release-notes.html", glue_version),
@@ -182,4 +216,13 @@ AWS: tuple[Constraint, ...] = (
     Constraint("redshift-rpu", "Serverless base capacity is 4, or 8 to 512 in steps of 8",
                "https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-capacity.html",
                redshift_base_capacity),
+    Constraint("warehouse-role",
+               "the namespace's default IAM role is one Redshift can assume",
+               "https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-iam.html",
+               warehouse_role),
+    Constraint("data-api-results",
+               "reading Data API results needs DescribeStatement and GetStatementResult,"
+               " which have no resource types",
+               "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+               "list_amazonredshiftdataapi.html", data_api_results),
 )  # fmt: skip

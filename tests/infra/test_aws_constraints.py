@@ -41,7 +41,22 @@ def _expire_all_quarantine(plan: Plan) -> None:
                   "expiration": {"days": 30}})  # fmt: skip
 
 
+def _no_default_role(plan: Plan) -> None:
+    plan.named("aws:redshiftserverless/namespace:Namespace", "namespace").inputs.pop(
+        "defaultIamRoleArn"
+    )
+
+
+def _no_results_statement(plan: Plan) -> None:
+    policy = plan.named("aws:iam/userPolicy:UserPolicy", "learner-policy").inputs
+    doc = json.loads(policy["policy"])
+    doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "WarehouseResults"]
+    policy["policy"] = json.dumps(doc)
+
+
 PLANTS: dict[str, Callable[[Plan], None]] = {
+    "warehouse-role": _no_default_role,
+    "data-api-results": _no_results_statement,
     "glue-version": lambda p: _job(p).update(glueVersion="4.0"),
     "glue-command": lambda p: _job(p)["command"].update(name="gluestreaming"),
     "glue-batch-workers": lambda p: _job(p).update(workerType="G.025X"),

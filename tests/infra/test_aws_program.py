@@ -274,11 +274,11 @@ def test_aws_lab(aws_plan: Plan) -> None:
 
 
 def test_aws_resource_count(aws_plan: Plan) -> None:
-    assert aws_plan.to_json()["summary"]["resources"] == 63
+    assert aws_plan.to_json()["summary"]["resources"] == 65
 
 
 def test_every_taggable_aws_resource_is_tagged(aws_plan: Plan) -> None:
     tagged = [r for r in aws_plan.resources if r.custom and "tags" in r.inputs]
-    assert len(tagged) == 26  # the crawler is gone: the jobs register their tables
+    assert len(tagged) == 27
     for r in tagged:
         assert STANDARD_TAGS.items() <= r.inputs["tags"].items(), r.urn

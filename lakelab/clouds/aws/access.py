@@ -62,28 +62,36 @@ def _s3_statements(buckets: Sequence[str], sid: str, *, write: bool) -> list[dic
     ]
 
 
-def _glue_catalog_statement(bp: Blueprint, account: str, *, sid: str) -> dict[str, Any]:
+GLUE_CATALOG_READ: Final = (
+    "glue:GetDatabase",
+    "glue:GetDatabases",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+)
+
+
+def _glue_catalog_statement(
+    bp: Blueprint, account: str, *, sid: str, write: bool = True
+) -> dict[str, Any]:
     arn = glue_arn(bp.region, account)
     databases = list(AwsNames.of(bp).glue_databases().values())
+    writes = [
+        "glue:CreateTable",
+        "glue:UpdateTable",
+        "glue:DeleteTable",
+        "glue:CreatePartition",
+        "glue:BatchCreatePartition",
+        "glue:UpdatePartition",
+        "glue:DeletePartition",
+        "glue:BatchDeletePartition",
+    ]
     return {
         "Sid": sid,
         "Effect": "Allow",
-        "Action": [
-            "glue:GetDatabase",
-            "glue:GetDatabases",
-            "glue:GetTable",
-            "glue:GetTables",
-            "glue:CreateTable",
-            "glue:UpdateTable",
-            "glue:DeleteTable",
-            "glue:GetPartition",
-            "glue:GetPartitions",
-            "glue:CreatePartition",
-            "glue:BatchCreatePartition",
-            "glue:UpdatePartition",
-            "glue:DeletePartition",
-            "glue:BatchDeletePartition",
-        ],
+        "Action": [*GLUE_CATALOG_READ, *(writes if write else [])],
         "Resource": [f"{arn}:catalog"]
         + [f"{arn}:database/{db}" for db in databases]
         + [f"{arn}:table/{db}/*" for db in databases],
@@ -138,6 +146,9 @@ def aws_learner_policy(
     warehouse = _warehouse_statement(bp, account, warehouse_arns)
     if warehouse:
         statements.append(warehouse)
+        results = _warehouse_results_statement(bp)
+        if results:
+            statements.append(results)
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -158,6 +169,7 @@ def _warehouse_statement(
             ],
             "Resource": list(warehouse_arns),
         }
+
     if mode == "provisioned":
         cluster = AwsNames.of(bp).redshift_cluster
         base = f"arn:aws:redshift:{bp.region}:{account}"
@@ -174,9 +186,34 @@ def _warehouse_statement(
     return None
 
 
+def _warehouse_results_statement(bp: Blueprint) -> dict[str, Any] | None:
+    """Reading back what the learner's own Data API statements return. These actions have no
+    resource types (Service Authorization Reference, Amazon Redshift Data API); the condition
+    key limits them to statements the caller ran."""
+    if bp.warehouse.mode != "serverless":
+        return None
+    return {
+        "Sid": "WarehouseResults",
+        "Effect": "Allow",
+        "Action": sorted(DATA_API_STATEMENT_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"redshift-data:statement-owner-iam-userid": "${aws:userid}"}
+        },
+    }
+
+
 # Actions that take no resource ARN (Service Authorization Reference: no resource types),
 # which a statement can narrow only by a condition key.
-NO_RESOURCE_ACTIONS: Final = frozenset({"cloudwatch:PutMetricData"})
+DATA_API_STATEMENT_ACTIONS: Final = frozenset(
+    {
+        "redshift-data:DescribeStatement",
+        "redshift-data:GetStatementResult",
+        "redshift-data:CancelStatement",
+        "redshift-data:ListStatements",
+    }
+)
+NO_RESOURCE_ACTIONS: Final = frozenset({"cloudwatch:PutMetricData"}) | DATA_API_STATEMENT_ACTIONS
 GLUE_METRICS_NAMESPACE: Final = "Glue"
 
 
@@ -210,7 +247,19 @@ def glue_role_policy(bp: Blueprint, account: str) -> PolicyDocument:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def assume_role_policy(principal: dict[str, str]) -> PolicyDocument:
+def warehouse_role_policy(bp: Blueprint, account: str) -> PolicyDocument:
+    """The Redshift namespace's role, for `create external schema ... from data catalog`
+    (Redshift Spectrum): read the learner's lake and their catalog databases, nothing else."""
+    statements = _s3_statements(learner_buckets(bp), "Lake", write=False)
+    statements.append(_glue_catalog_statement(bp, account, sid="Catalog", write=False))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+# Redshift Serverless assumes a namespace's role as either service principal.
+WAREHOUSE_ROLE_PRINCIPALS: Final = ("redshift.amazonaws.com", "redshift-serverless.amazonaws.com")
+
+
+def assume_role_policy(principal: dict[str, str | list[str]]) -> PolicyDocument:
     return {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],

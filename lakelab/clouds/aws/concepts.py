@@ -17,7 +17,7 @@ CONCEPTS: Final = ConceptMap(
     },
     types={
         "Lake storage": ("aws:s3/",),
-        "Catalog": ("aws:glue/catalogDatabase", "aws:glue/crawler"),
+        "Catalog": ("aws:glue/catalogDatabase",),
         "Spark ETL and orchestration": ("aws:glue/job", "aws:glue/workflow", "aws:glue/trigger"),
         "Ad-hoc SQL": ("aws:athena/",),
         "Warehouse": ("aws:redshiftserverless/", "aws:redshift/"),
@@ -25,9 +25,14 @@ CONCEPTS: Final = ConceptMap(
         "Budget": ("aws:budgets/",),
     },
     warehouse={
-        "serverless": "Redshift Serverless (namespace, workgroup, usage limit)",
+        "serverless": "Redshift Serverless (namespace and its role, workgroup, usage limit)",
         "provisioned": "Redshift cluster",
         "none": "none",
     },
     other="providers, generated passwords",
+    # The Redshift namespace's own role (Spectrum) belongs to the warehouse, not to the learner.
+    named=(
+        ("aws:iam/role:Role", "warehouse", "Warehouse"),
+        ("aws:iam/rolePolicy:RolePolicy", "warehouse", "Warehouse"),
+    ),
 )

@@ -76,6 +76,11 @@ class AwsNames(Names):
         return f"{self.slug}-glue"
 
     @property
+    def warehouse_role(self) -> str:
+        """The Redshift namespace's role (external schemas over the learner's catalog)."""
+        return f"{self.slug}-redshift"
+
+    @property
     def redshift_namespace(self) -> str:
         return f"{self.slug}-ns"
 
@@ -102,6 +107,7 @@ class AwsNames(Names):
             ("athena workgroup", self.athena_workgroup),
             ("iam name", self.iam_user),
             ("iam name", self.glue_role),
+            ("iam name", self.warehouse_role),
             ("redshift name", self.redshift_namespace),
             ("redshift name", self.redshift_workgroup),
             ("redshift name", self.redshift_cluster),
