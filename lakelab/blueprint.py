@@ -84,7 +84,8 @@ class Warehouse(_Section):
     Synapse dedicated SQL pool on Azure."""
 
     mode: Literal["none", "serverless", "provisioned"] = "serverless"
-    base_capacity_rpu: int = 8
+    # The smallest base capacity (for warehouses under 32 TB: a lab's is megabytes).
+    base_capacity_rpu: int = RPU_SMALLEST
     usage_limit_rpu_hours: int = Field(default=24, ge=1)
     node_type: str = "ra3.large"
     node_count: int = Field(default=1, ge=1, le=32)
