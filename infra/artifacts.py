@@ -20,7 +20,12 @@ PACKAGE: Final = "lakelab_jobs"
 # Object keys under the artifacts bucket/container, the same on both clouds.
 PACKAGE_KEY: Final = f"jobs/{PACKAGE}.zip"
 DBT_KEY: Final = "dbt/lakelab_dbt.zip"
-ENTRY_KEYS: Final = {"glue": "jobs/glue_job.py", "synapse": "jobs/synapse_job.py"}
+ENTRY_KEYS: Final = {
+    "glue": "jobs/glue_job.py",
+    "glue_dbt": "jobs/glue_dbt_job.py",
+    "synapse": "jobs/synapse_job.py",
+}
+DBT_REQUIREMENTS: Final = DBT_DIR / "requirements.txt"
 
 _SKIP_PARTS: Final = {"__pycache__", "target", "logs", "dbt_packages", ".user.yml"}
 
@@ -45,3 +50,17 @@ def dbt_project() -> pulumi.AssetArchive:
 
 def entry_script(target: str) -> pulumi.FileAsset:
     return pulumi.FileAsset(str(SPARK_DIR / "entrypoints" / f"{target}_job.py"))
+
+
+def dbt_pins(*names: str) -> list[str]:
+    """The `name==version` pins of workloads/dbt/requirements.txt for these packages, the one
+    place dbt's versions are written (the twin's dbt venv installs the same file)."""
+    pins = {}
+    for line in DBT_REQUIREMENTS.read_text().splitlines():
+        spec = line.split("#", 1)[0].strip()
+        if "==" in spec:
+            pins[spec.split("==", 1)[0].strip()] = spec
+    missing = [n for n in names if n not in pins]
+    if missing:
+        raise ValueError(f"{DBT_REQUIREMENTS} pins no {', '.join(missing)}")
+    return [pins[n] for n in names]

@@ -34,6 +34,8 @@ LakePurpose = Literal["query-results", "artifacts"]
 LAKE_PURPOSES: Final[tuple[LakePurpose, ...]] = ("query-results", "artifacts")
 # The medallion stages a workload runs, in order.
 STAGES: Final[tuple[str, ...]] = ("bronze", "silver", "gold")
+# The pipeline step that builds the shared dbt project (a Glue job of its own on AWS).
+DBT_STEP: Final = "dbt"
 
 PREFIX: Final = "ll"
 # The public seed of the demo stacks (and of a stack that names none, which only the local twin

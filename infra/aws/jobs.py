@@ -1,5 +1,6 @@
-"""The shared workload on Glue: artifacts and one Glue 5.0 job per medallion stage. The
-workflow that runs them comes from the pipeline definition (`infra/aws/workflow.py`)."""
+"""The shared workload on Glue: artifacts, one Glue 5.0 job per medallion stage, and the job
+of the dbt step (the shared dbt project against Athena). The workflow that runs them comes
+from the pipeline definition (`infra/aws/workflow.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from infra import artifacts
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.names import AwsNames
-from lakelab.naming import STAGES
+from lakelab.naming import DBT_STEP, STAGES
 
 GLUE_VERSION = "5.0"
 
@@ -83,3 +84,66 @@ class MedallionJobs(LabComponent):
                 opts=self.child(),
             )
         self.register_outputs({s: j.name for s, j in self.jobs.items()})
+
+
+# Glue installs these into the dbt job (the pins of workloads/dbt/requirements.txt).
+DBT_PACKAGES = ("dbt-core", "dbt-athena")
+
+
+class DbtJob(LabComponent):
+    """The pipeline's dbt step: `dbt build --target athena` after gold, as the Glue role.
+
+    A Glue 5.0 Spark job on the smallest worker setting rather than a Python shell job:
+    Python shell runs Python 3.9, and dbt-core 1.11 needs 3.10 or newer. `dbt_env` is the
+    profile's variables as JSON (`lakelab.clouds.aws.dbt.athena_env`)."""
+
+    def __init__(
+        self,
+        name: str,
+        bp: Blueprint,
+        store: aws.s3.Bucket,
+        glue_role_arn: pulumi.Input[str],
+        dbt_project_uri: pulumi.Input[str],
+        dbt_env: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("lakelab:aws:DbtJob", name, bp.tags, opts)
+        entry = aws.s3.BucketObjectv2(
+            "glue-dbt-entry",
+            aws.s3.BucketObjectv2Args(
+                bucket=store.id,
+                key=artifacts.ENTRY_KEYS["glue_dbt"],
+                source=artifacts.entry_script("glue_dbt"),
+                tags=self.tags,
+            ),
+            opts=self.child(),
+        )
+        self.job = aws.glue.Job(
+            "dbt-job",
+            aws.glue.JobArgs(
+                name=AwsNames.of(bp).glue_job(DBT_STEP),
+                role_arn=glue_role_arn,
+                glue_version=GLUE_VERSION,
+                worker_type="G.1X",
+                number_of_workers=2,  # the fewest a Glue Spark job takes
+                timeout=30,
+                max_retries=0,
+                execution_class=bp.spark.glue_execution_class,
+                command=aws.glue.JobCommandArgs(
+                    name="glueetl",
+                    python_version="3",
+                    script_location=pulumi.Output.concat("s3://", entry.bucket, "/", entry.key),
+                ),
+                default_arguments={
+                    "--job-language": "python",
+                    "--stage": DBT_STEP,
+                    "--dbt_project_uri": dbt_project_uri,
+                    "--dbt_env": dbt_env,
+                    "--additional-python-modules": ",".join(artifacts.dbt_pins(*DBT_PACKAGES)),
+                    "--enable-metrics": "true",
+                },
+                tags=self.tags,
+            ),
+            opts=self.child(),
+        )
+        self.register_outputs({"job": self.job.name})

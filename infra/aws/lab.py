@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
@@ -10,7 +11,7 @@ import pulumi_aws as aws
 from infra.aws.access import GlueServiceRole, LearnerIdentity
 from infra.aws.budget import LearnerBudget
 from infra.aws.catalog import Catalog
-from infra.aws.jobs import MedallionJobs
+from infra.aws.jobs import DbtJob, MedallionJobs
 from infra.aws.lake import LakeStorage
 from infra.aws.query import QueryWorkgroup
 from infra.aws.warehouse import Warehouse
@@ -18,6 +19,8 @@ from infra.aws.workflow import PipelineWorkflow, glue_retries
 from infra.component import LabComponent
 from infra.outputs import cost_inputs
 from lakelab.blueprint import Blueprint
+from lakelab.clouds.aws.dbt import athena_env
+from lakelab.naming import DBT_STEP
 from lakelab.pipeline.definition import load as load_pipeline
 
 
@@ -42,19 +45,42 @@ class AwsLearnerLab(LabComponent):
                 self.child(), pulumi.ResourceOptions(transformations=[glue_retries(pipeline)])
             ),
         )
-        workflow = PipelineWorkflow("workflow", bp, pipeline, jobs.jobs, opts=self.child())
         query = QueryWorkgroup("query", bp, lake.buckets["query-results"], opts=self.child())
+        lake_outputs = {
+            purpose: {"name": b.bucket, "uri": b.bucket.apply(lambda n: f"s3://{n}/")}
+            for purpose, b in lake.buckets.items()
+        }
+        catalogs = {layer: db.name for layer, db in catalog.databases.items()}
+        # The dbt job's profile comes from the same values the stack exports.
+        dbt_env = pulumi.Output.from_input(
+            {
+                "lake": lake_outputs,
+                "catalogs": catalogs,
+                "query": {"workgroup": query.workgroup.name},
+            }
+        ).apply(lambda values: json.dumps(athena_env(values, bp.region), sort_keys=True))
+        dbt = DbtJob(
+            "dbt",
+            bp,
+            lake.buckets["artifacts"],
+            glue_role.role.arn,
+            jobs.dbt_project_uri,
+            dbt_env,
+            opts=pulumi.ResourceOptions.merge(
+                self.child(), pulumi.ResourceOptions(transformations=[glue_retries(pipeline)])
+            ),
+        )
+        workflow = PipelineWorkflow(
+            "workflow", bp, pipeline, {**jobs.jobs, DBT_STEP: dbt.job}, opts=self.child()
+        )
         warehouse = Warehouse("warehouse", bp, account_id, opts=self.child())
         identity = LearnerIdentity("learner", bp, account_id, warehouse.arns, opts=self.child())
         LearnerBudget("budget", bp, opts=self.child())
 
         self.outputs = {
-            "lake": {
-                purpose: {"name": b.bucket, "uri": b.bucket.apply(lambda n: f"s3://{n}/")}
-                for purpose, b in lake.buckets.items()
-            },
+            "lake": lake_outputs,
             "lake_endpoint": f"https://s3.{bp.region}.amazonaws.com",
-            "catalogs": {layer: db.name for layer, db in catalog.databases.items()},
+            "catalogs": catalogs,
             "query": {
                 "engine": "athena",
                 "workgroup": query.workgroup.name,
@@ -72,6 +98,7 @@ class AwsLearnerLab(LabComponent):
                 "stages": {stage: job.name for stage, job in jobs.jobs.items()},
                 "package": jobs.package_uri,
                 "dbt_project": jobs.dbt_project_uri,
+                "dbt": dbt.job.name,
             },
             "cost_inputs": cost_inputs(bp),
         }

@@ -11,9 +11,11 @@ Rendered from the definition and nothing else:
   retries at once, so the definition's retry interval and backoff have no Glue equivalent);
 - the parameters' defaults become the workflow's default run properties.
 
-Steps with no Glue job (land, catalog, dbt, quality gate) are not rendered: each step after
-one waits for that step's own upstreams instead, so the order of the steps Glue does run is
-kept (`Definition.restricted`). docs/orchestration.md says where those steps run instead.
+The dbt step has a Glue job of its own (`infra/aws/jobs.py` `DbtJob`: `dbt build --target
+athena`). Steps with no Glue job (land, catalog, quality gate) are not rendered: the stage
+jobs register their own tables, and each step after one of them waits for that step's own
+upstreams instead, so the order of the steps Glue does run is kept
+(`Definition.restricted`).
 """
 
 from __future__ import annotations

@@ -59,13 +59,13 @@ def test_without_runs_the_report_says_so(tmp_path: Path) -> None:
     c = build("demo", "alice", results=tmp_path / "results")
     md = to_markdown(c)
     assert "| Lake storage | S3 buckets; s3.Bucket x7;" in md
-    assert "| **total** | | **65** | | **30** |" in md
+    assert "| **total** | | **68** | | **30** |" in md
     assert (
         "| Warehouse | Redshift Serverless (namespace and its role, workgroup, usage limit);"
         " iam.Role x1; iam.RolePolicy x1; redshiftserverless.Namespace x1;" in md
     )
     assert "| idle per month | $0.14 | $0.90 |" in md
-    assert "| per lab hour | $0.39 | $0.78 |" in md
+    assert "| per lab hour | $0.43 | $0.78 |" in md
     assert md.count("No comparison: no AWS or Azure run on the") == 2
     assert "stage |" not in md  # no timings are made up
 

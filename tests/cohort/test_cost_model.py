@@ -128,10 +128,10 @@ def test_a_price_without_a_vendor_source_is_refused(
 
 # --- estimates of the demo plans ---------------------------------------------------------------
 # By hand from the catalog: AWS idle = 5 GB x 0.023 + 1 GB x 0.024 = 0.139 a month.
-# AWS lab hour = Glue 0.3 x 0.44 + Athena 1000/1048576 x 5 + Redshift Serverless 4 x 10/60
-#              x 0.375 = 0.132 + 0.00477 + 0.25 (no crawler: the jobs register their tables).
+# AWS lab hour = Glue 0.4 (4 jobs: 3 stages and dbt) x 0.44 + Athena 1000/1048576 x 5
+#              + Redshift Serverless 4 x 10/60 x 0.375 = 0.176 + 0.00477 + 0.25 (no crawler).
 AWS_IDLE = 5 * 0.023 + 1 * 0.024
-AWS_HOUR = 0.3 * 0.44 + 1000 / 1_048_576 * 5 + 4 * 10 / 60 * 0.375
+AWS_HOUR = 0.4 * 0.44 + 1000 / 1_048_576 * 5 + 4 * 10 / 60 * 0.375
 # Azure idle = 5 GB x 0.019 + 1 pipeline with no run x 0.80 = 0.895 a month.
 # Azure lab hour = Spark 5.4 vCore-h x 0.143 + 3 activity runs x 0.001 + 2 x 1000 MB scanned.
 AZURE_IDLE = 5 * 0.019 + 0.80
@@ -144,7 +144,7 @@ def test_demo_estimates_match_the_hand_computed_figures() -> None:
     assert le.rostered == ("aws", "azure")
     aws, azure = le.on("aws"), le.on("azure")
     assert aws.idle_per_month == APPROX(AWS_IDLE) and round(aws.idle_per_month, 2) == 0.14
-    assert aws.per_lab_hour == APPROX(AWS_HOUR) and round(aws.per_lab_hour, 4) == 0.3868
+    assert aws.per_lab_hour == APPROX(AWS_HOUR) and round(aws.per_lab_hour, 4) == 0.4308
     assert azure.idle_per_month == APPROX(AZURE_IDLE)
     assert azure.per_lab_hour == APPROX(AZURE_HOUR) and round(azure.per_lab_hour, 4) == 0.7847
     aws_course = aws.course(8, 6).usd
@@ -152,12 +152,12 @@ def test_demo_estimates_match_the_hand_computed_figures() -> None:
     assert aws_course == APPROX(AWS_IDLE * COURSE_MONTHS + 48 * AWS_HOUR)
     # Azure's inactive-pipeline charge does not apply in course months: storage only.
     assert azure_course == APPROX(5 * 0.019 * COURSE_MONTHS + 48 * AZURE_HOUR)
-    assert (round(aws_course, 2), round(azure_course, 2)) == (18.82, 37.84)
+    assert (round(aws_course, 2), round(azure_course, 2)) == (20.93, 37.84)
     # A course month: storage plus 6 h x (365/12)/7 weeks of lab hours, against the $40 budget.
     weeks_per_month = 365 / 12 / 7
     assert aws.course_month(6) == APPROX(AWS_IDLE + 6 * weeks_per_month * AWS_HOUR)
-    assert (round(aws.course_month(6), 2), round(azure.course_month(6), 2)) == (10.22, 20.55)
-    assert aws.resources == 65 and azure.resources == 30
+    assert (round(aws.course_month(6), 2), round(azure.course_month(6), 2)) == (11.37, 20.55)
+    assert aws.resources == 68 and azure.resources == 30
 
 
 def variant(stack: str, **changes: object) -> Estimate:
@@ -198,7 +198,7 @@ def test_cost_cli_side_by_side_and_json() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     per_hour = next(line for line in lines if "per lab hour" in line and "│" in line)
-    assert "$0.39" in per_hour and per_hour.count("$") == 2
+    assert "$0.43" in per_hour and per_hour.count("$") == 2
     assert "course per learner (10 weeks x 4 h = 40 lab hours)" in result.stdout
     assert "AWS line items: demo-alice-aws" in result.stdout
     assert "Redshift Serverless compute" in result.stdout and "4 RPU x 10 min" in result.stdout

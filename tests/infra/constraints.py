@@ -181,6 +181,32 @@ def data_api_results(plan: Plan) -> list[str]:
     return ["the learner cannot read the results of their Data API statements"]
 
 
+TRIGGER = "aws:glue/trigger:Trigger"
+
+
+def dbt_after_gold(plan: Plan) -> list[str]:
+    """The dbt step starts only when the gold job has succeeded (it reads gold's tables)."""
+    trigger = plan.named(TRIGGER, "dbt-trigger").inputs
+    conditions = (trigger.get("predicate") or {}).get("conditions", [])
+    gold = plan.named(GLUE_JOB, "gold-job").inputs["name"]
+    if trigger.get("type") != "CONDITIONAL" or not any(
+        c.get("jobName") == gold and c.get("state") == "SUCCEEDED" for c in conditions
+    ):
+        return [f"dbt trigger: {trigger.get('type')} on {conditions}"]
+    return []
+
+
+def glue_role_queries_athena(plan: Plan) -> list[str]:
+    """dbt-athena runs queries as the Glue role, in the learner's workgroup."""
+    workgroup = plan.named(ATHENA_WORKGROUP, "workgroup").inputs["name"]
+    for st in _role_statements(plan):
+        if "athena:StartQueryExecution" in st.get("Action", []) and any(
+            r.endswith(f":workgroup/{workgroup}") for r in st.get("Resource", [])
+        ):
+            return []
+    return [f"the Glue role cannot query workgroup {workgroup}"]
+
+
 AWS: tuple[Constraint, ...] = (
     Constraint("glue-version", "Glue jobs run Glue 5.0 (Spark 3.5)",
                "https://docs.aws.amazon.com/glue/latest/dg/release-notes.html", glue_version),
@@ -225,4 +251,12 @@ AWS: tuple[Constraint, ...] = (
                " which have no resource types",
                "https://docs.aws.amazon.com/service-authorization/latest/reference/"
                "list_amazonredshiftdataapi.html", data_api_results),
+    Constraint("dbt-after-gold",
+               "a CONDITIONAL trigger starts the dbt job when the gold job SUCCEEDED",
+               "https://docs.aws.amazon.com/glue/latest/webapi/API_Predicate.html",
+               dbt_after_gold),
+    Constraint("glue-role-athena",
+               "the dbt job's role may StartQueryExecution in the learner's workgroup",
+               "https://docs.aws.amazon.com/athena/latest/ug/workgroups-iam-policy.html",
+               glue_role_queries_athena),
 )  # fmt: skip

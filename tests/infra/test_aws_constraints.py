@@ -54,7 +54,21 @@ def _no_results_statement(plan: Plan) -> None:
     policy["policy"] = json.dumps(doc)
 
 
+def _without_role_statement(sid: str) -> Callable[[Plan], None]:
+    def plant(plan: Plan) -> None:
+        policy = plan.named("aws:iam/rolePolicy:RolePolicy", "glue-role-policy").inputs
+        doc = json.loads(policy["policy"])
+        doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != sid]
+        policy["policy"] = json.dumps(doc)
+
+    return plant
+
+
 PLANTS: dict[str, Callable[[Plan], None]] = {
+    "dbt-after-gold": lambda p: p.named("aws:glue/trigger:Trigger", "dbt-trigger").inputs.update(
+        type="ON_DEMAND", predicate=None
+    ),
+    "glue-role-athena": _without_role_statement("Query"),
     "warehouse-role": _no_default_role,
     "data-api-results": _no_results_statement,
     "glue-version": lambda p: _job(p).update(glueVersion="4.0"),

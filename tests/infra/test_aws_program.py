@@ -82,7 +82,12 @@ def check_glue(plan: Plan) -> None:
     # No crawler: each job registers its tables in <catalog_prefix>_<layer>.
     assert plan.of_type("aws:glue/crawler:Crawler") == []
     jobs = {r.inputs["name"]: r.inputs for r in plan.of_type("aws:glue/job:Job")}
-    assert sorted(jobs) == ["demo_alice_bronze_job", "demo_alice_gold_job", "demo_alice_silver_job"]
+    assert sorted(jobs) == [
+        "demo_alice_bronze_job",
+        "demo_alice_dbt_job",  # the dbt step (tests/workloads_dbt/test_dbt_athena.py)
+        "demo_alice_gold_job",
+        "demo_alice_silver_job",
+    ]
     for stage in ("bronze", "silver", "gold"):
         job = jobs[f"demo_alice_{stage}_job"]
         assert job["glueVersion"] == "5.0"
@@ -105,7 +110,12 @@ def check_artifacts_uploaded(plan: Plan) -> None:
     objects = {
         r.inputs["key"]: r.inputs for r in plan.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
     }
-    assert sorted(objects) == ["dbt/lakelab_dbt.zip", "jobs/glue_job.py", "jobs/lakelab_jobs.zip"]
+    assert sorted(objects) == [
+        "dbt/lakelab_dbt.zip",
+        "jobs/glue_dbt_job.py",
+        "jobs/glue_job.py",
+        "jobs/lakelab_jobs.zip",
+    ]
     assert objects["jobs/glue_job.py"]["source"] == {
         "asset": "workloads/spark/entrypoints/glue_job.py"
     }
@@ -229,6 +239,7 @@ def check_provider_and_components(plan: Plan) -> None:
             "GlueServiceRole",
             "Catalog",
             "MedallionJobs",
+            "DbtJob",
             "PipelineWorkflow",
             "QueryWorkgroup",
             "Warehouse",
@@ -274,11 +285,11 @@ def test_aws_lab(aws_plan: Plan) -> None:
 
 
 def test_aws_resource_count(aws_plan: Plan) -> None:
-    assert aws_plan.to_json()["summary"]["resources"] == 65
+    assert aws_plan.to_json()["summary"]["resources"] == 68
 
 
 def test_every_taggable_aws_resource_is_tagged(aws_plan: Plan) -> None:
     tagged = [r for r in aws_plan.resources if r.custom and "tags" in r.inputs]
-    assert len(tagged) == 27
+    assert len(tagged) == 30
     for r in tagged:
         assert STANDARD_TAGS.items() <= r.inputs["tags"].items(), r.urn

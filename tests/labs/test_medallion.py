@@ -114,9 +114,10 @@ def test_a_finished_lab_stays_recorded_after_a_later_lab_clears_its_tables(
         code, done = check_json(LAB, stack)
         assert (code, done["passed"], done["total"]) == (0, 10, 10)
         finished = results.read(work_dir(stack, LAB))
-        assert finished is not None and finished.best == finished.latest
+        # (An earlier test may have recorded a 10/10 already: records outlive `lab reset`.)
+        assert finished is not None and finished.latest.passed == 10
         assert finished.best.passed == 10 and finished.best.failed_criteria == ()
-        assert finished.best.learner == "alice" and len(finished.best.fingerprint) == 64
+        assert finished.latest.learner == "alice" and len(finished.latest.fingerprint) == 64
 
         assert lakelab("lab", "start", later, "--stack", stack).exit_code == 0
         shown = lakelab("lab", "progress", "--cohort", "demo", "--json")
@@ -128,7 +129,7 @@ def test_a_finished_lab_stays_recorded_after_a_later_lab_clears_its_tables(
         assert row["best"]["at"] == finished.best.at.isoformat().replace("+00:00", "Z")
         now = results.read(work_dir(stack, LAB))
         assert now is not None and now.best == finished.best and now.latest.passed < 10
-        assert now.latest.fingerprint != finished.best.fingerprint
+        assert now.latest.fingerprint != finished.latest.fingerprint
 
         table = lakelab("lab", "progress", "--cohort", "demo")
         line = "".join(table.stdout.split())

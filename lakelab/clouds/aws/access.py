@@ -18,7 +18,6 @@ from typing import Any, Final
 
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.names import AwsNames, bucket_arn, glue_arn
-from lakelab.naming import STAGES
 
 PolicyDocument = dict[str, Any]
 
@@ -124,25 +123,11 @@ def aws_learner_policy(
                 "glue:GetWorkflowRun",
                 "glue:GetWorkflowRuns",
             ],
-            "Resource": [f"{arn}:job/{n.glue_job(s)}" for s in STAGES]
+            "Resource": [f"{arn}:job/{job}" for job in n.glue_jobs()]
             + [f"{arn}:workflow/{n.glue_workflow}"],
         }
     )
-    statements.append(
-        {
-            "Sid": "Query",
-            "Effect": "Allow",
-            "Action": [
-                "athena:StartQueryExecution",
-                "athena:StopQueryExecution",
-                "athena:GetQueryExecution",
-                "athena:GetQueryResults",
-                "athena:ListQueryExecutions",
-                "athena:GetWorkGroup",
-            ],
-            "Resource": [f"arn:aws:athena:{bp.region}:{account}:workgroup/{n.athena_workgroup}"],
-        }
-    )
+    statements.append(_athena_statement(bp, account))
     warehouse = _warehouse_statement(bp, account, warehouse_arns)
     if warehouse:
         statements.append(warehouse)
@@ -150,6 +135,24 @@ def aws_learner_policy(
         if results:
             statements.append(results)
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _athena_statement(bp: Blueprint, account: str) -> dict[str, Any]:
+    """Queries in the learner's own workgroup (the learner's, and the dbt job's on Glue)."""
+    workgroup = AwsNames.of(bp).athena_workgroup
+    return {
+        "Sid": "Query",
+        "Effect": "Allow",
+        "Action": [
+            "athena:StartQueryExecution",
+            "athena:StopQueryExecution",
+            "athena:GetQueryExecution",
+            "athena:GetQueryResults",
+            "athena:ListQueryExecutions",
+            "athena:GetWorkGroup",
+        ],
+        "Resource": [f"arn:aws:athena:{bp.region}:{account}:workgroup/{workgroup}"],
+    }
 
 
 def _warehouse_statement(
@@ -232,6 +235,8 @@ def glue_role_policy(bp: Blueprint, account: str) -> PolicyDocument:
             ],
         }
     )
+    # The dbt step (`dbt build --target athena`) queries the learner's workgroup.
+    statements.append(_athena_statement(bp, account))
     # `--enable-metrics` publishes job metrics to CloudWatch's "Glue" namespace.
     # PutMetricData has no resource types (Service Authorization Reference, Amazon
     # CloudWatch), so the statement names `*` and is scoped by the namespace condition.

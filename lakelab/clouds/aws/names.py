@@ -13,7 +13,7 @@ from typing import Final
 from lakelab_jobs.catalog import database as catalog_database
 
 from lakelab.blueprint import Blueprint
-from lakelab.naming import CATALOG_LAYERS, LAKE_PURPOSES, LAYERS, STAGES, Names
+from lakelab.naming import CATALOG_LAYERS, DBT_STEP, LAKE_PURPOSES, LAYERS, STAGES, Names
 
 # Every purpose a learner bucket can have: one per layer, then query results and artifacts.
 BUCKET_PURPOSES: Final[tuple[str, ...]] = (*LAYERS, *LAKE_PURPOSES)
@@ -54,6 +54,10 @@ class AwsNames(Names):
 
     def glue_job(self, stage: str) -> str:
         return f"{self.snake}_{stage}_job"
+
+    def glue_jobs(self) -> list[str]:
+        """Every Glue job of the lab: one per medallion stage, and the dbt step's."""
+        return [self.glue_job(step) for step in (*STAGES, DBT_STEP)]
 
     @property
     def glue_workflow(self) -> str:
@@ -100,7 +104,7 @@ class AwsNames(Names):
         """(naming rule, name) for every AWS name a lab uses."""
         names: list[tuple[str, str]] = [("s3 bucket", b) for b in self.buckets().values()]
         names += [("glue name", db) for db in self.glue_databases().values()]
-        names += [("glue name", self.glue_job(s)) for s in STAGES]
+        names += [("glue name", job) for job in self.glue_jobs()]
         names += [("glue name", self.glue_trigger(s)) for s in STAGES]
         names += [
             ("glue name", self.glue_workflow),

@@ -1,0 +1,30 @@
+"""The shared dbt project on AWS: the variables of profiles.yml's `athena` target, from a
+learner stack's outputs.
+
+One function renders them, so the Glue dbt job (infra/aws/jobs.py passes them as `--dbt_env`)
+and anyone running dbt against the learner's Athena (`run_dbt.py build --target athena` with
+these exported) use the same profile. Marts are Iceberg tables under the gold bucket; Athena's
+own results go under `dbt/` in the query-results bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+TARGET = "athena"
+
+
+def athena_env(outputs: Mapping[str, Any], region: str) -> dict[str, str]:
+    """profiles.yml's `athena` variables from the stack outputs (`lake`, `catalogs`,
+    `query`)."""
+    lake, catalogs = outputs["lake"], outputs["catalogs"]
+    return {
+        "LAKELAB_DBT_TARGET": TARGET,
+        "AWS_REGION": region,
+        "LAKELAB_GOLD_DATABASE": str(catalogs["gold"]),
+        "LAKELAB_SILVER_SCHEMA": str(catalogs["silver"]),
+        "LAKELAB_ATHENA_WORKGROUP": str(outputs["query"]["workgroup"]),
+        "LAKELAB_ATHENA_RESULTS_URI": f"{lake['query-results']['uri']}dbt/",
+        "LAKELAB_GOLD_URI": str(lake["gold"]["uri"]),
+    }
