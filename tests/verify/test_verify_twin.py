@@ -68,6 +68,13 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
     from localcloud.profiles import profile
     from localcloud.state import Paths, load
 
+    # The stack asks for the learner's access key, so verify acts as the learner with the key
+    # the program exports (its output shape, filled with the twin's key for that learner).
+    stack_file = home / "stacks" / f"Pulumi.{STACK}.yaml"
+    text = stack_file.read_text()
+    stack_file.write_text(
+        text.replace("  lakelab:access:\n", "  lakelab:access:\n    accessKey: true\n")
+    )
     monkeypatch.setenv("LAKELAB_AWS_PORT", str(free_port()))
     monkeypatch.setenv("LAKELAB_AZURE_PORT", str(free_port()))
     up = subprocess.run(
@@ -83,10 +90,9 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
         )
         outputs = plan_outputs(STACK)
         admin.client("glue").create_workflow(Name=outputs["jobs"]["workflow"])
-        outputs["identity"] |= {
-            "access_key_id": record.access_key_id,
-            "secret_access_key": record.secret,
-        }
+        identity = outputs["identity"]
+        assert (identity["access_key_id"], identity["secret_access_key"]) == ("[secret]",) * 2
+        identity |= {"access_key_id": record.access_key_id, "secret_access_key": record.secret}
         fake.set_outputs(STACK, outputs)
         for key, value in {
             "AWS_ENDPOINT_URL": state.aws.url,
@@ -129,6 +135,7 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
     assert ran is not None and ran.returncode == 0
     assert [line for line in (ran.stdout + ran.stderr).splitlines() if " WARN " in line] == []
     assert " WARN " in TwinAcceptance.spark_log
+    assert receipt.actor == "IAM user ll-demo-alice (the learner's own access key)"
     assert receipt.gold["match"] is True
     assert receipt.gold["cloud"] == receipt.gold["local"]
     assert receipt.gold["cloud"]["rows"] > 0
