@@ -3,16 +3,14 @@ Synapse Spark job definition that Data Factory runs once per medallion stage."""
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_azure_native.resources as resources
 import pulumi_azure_native.storage as storage
-import pulumi_command as command
 
 from infra import artifacts
 from infra.azure.lake import ARTIFACTS, LakeStorage
 from infra.azure.synapse import SPARK_VERSION, SynapseAnalytics
+from infra.azure.synapse_artifacts import SparkJobDefinition
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
@@ -57,28 +55,18 @@ class MedallionJobs(LabComponent):
         self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
         self.layer_uris = {layer: lake.uri(layer) for layer in bp.layers}
 
-        # Spark job definitions are workspace artifacts, not ARM resources: the Azure CLI
-        # creates (and on delete removes) it from a definition the program renders.
+        # A workspace artifact, not an ARM resource: published through the workspace's dev
+        # endpoint once the firewall admits the deployer and the pool exists.
         definition = pulumi.Output.all(self.entry_uri, self.package_uri).apply(
-            lambda uris: json.dumps(_job_definition(bp, uris[0], uris[1]))
+            lambda uris: _job_definition(bp, uris[0], uris[1])
         )
-        workspace = analytics.workspace.name
-        self.job_definition = command.local.Command(
+        self.job_definition = SparkJobDefinition(
             "spark-job-definition",
-            create=pulumi.Output.concat(
-                "printf '%s' \"$DEFINITION\" > .lakelab-sjd.json && ",
-                "az synapse spark-job-definition create --workspace-name ",
-                workspace,
-                f" --name {JOB_DEFINITION} --file @.lakelab-sjd.json && rm -f .lakelab-sjd.json",
-            ),
-            delete=pulumi.Output.concat(
-                "az synapse spark-job-definition delete --yes --workspace-name ",
-                workspace,
-                f" --name {JOB_DEFINITION}",
-            ),
-            environment={"DEFINITION": definition},
-            triggers=[definition],
-            opts=self.child(depends_on=[analytics.spark_pool]),
+            workspace_name=analytics.workspace.name,
+            name=JOB_DEFINITION,
+            definition=definition,
+            after=[*analytics.admits_deployer, analytics.spark_pool],
+            parent=self,
         )
         self.job_definition_name = JOB_DEFINITION
         self.register_outputs({"package": self.package_uri})

@@ -12,27 +12,24 @@ Assignment", api-version 2020-12-01):
 https://learn.microsoft.com/rest/api/synapse/data-plane/role-assignments/create-role-assignment
 https://learn.microsoft.com/rest/api/synapse/data-plane/role-assignments/delete-role-assignment-by-id
 
-The deployer calls it with a token from azure-identity's `DefaultAzureCredential` (scope
-`https://dev.azuresynapse.net/.default`). The workspace's creator is its Synapse
-Administrator, so the identity that runs `pulumi up` may assign roles; the dev endpoint sits
-behind the workspace firewall, so every assignment depends on the rules that admit the
-deployer. Every request is built by a pure function and sent by `send` alone, so tests check
-the request that would be sent without a network.
+Requests go through `infra.azure.synapse_api` (the deployer's `DefaultAzureCredential`).
+The workspace's creator is its Synapse Administrator, so the identity that runs `pulumi up`
+may assign roles; every assignment depends on the firewall rules that admit the deployer.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 import pulumi
 import pulumi.dynamic as dynamic
 
-API_VERSION: Final = "2020-12-01"
-TOKEN_SCOPE: Final = "https://dev.azuresynapse.net/.default"
-DEV_SUFFIX: Final = "dev.azuresynapse.net"
+from infra.azure import synapse_api
+from infra.azure.synapse_api import SynapseRequest, endpoint_url
+
+__all__ = ["SynapseRequest", "SynapseRoleAssignment", "synapse_grant"]
 
 # Built-in Synapse RBAC role ids (the same in every workspace; `az synapse role definition
 # list`). Roles and what they allow: Microsoft Learn, "Synapse RBAC Roles",
@@ -51,20 +48,8 @@ COMPUTE_OPERATOR: Final = "Synapse Compute Operator"
 _IDENTITY: Final = ("workspaceName", "assignmentId", "roleId", "principalId", "scope")
 
 
-@dataclass(frozen=True)
-class SynapseRequest:
-    """One call to the workspace's access-control API."""
-
-    method: str
-    url: str
-    body: dict[str, str] | None = None
-
-
 def assignment_url(workspace: str, assignment_id: str) -> str:
-    return (
-        f"https://{workspace}.{DEV_SUFFIX}/roleAssignments/{assignment_id}"
-        f"?api-version={API_VERSION}"
-    )
+    return endpoint_url(workspace, f"roleAssignments/{assignment_id}")
 
 
 def create_request(props: dict[str, Any]) -> SynapseRequest:
@@ -84,39 +69,15 @@ def delete_request(props: dict[str, Any]) -> SynapseRequest:
     return SynapseRequest("DELETE", assignment_url(props["workspaceName"], props["assignmentId"]))
 
 
-def send(request: SynapseRequest) -> dict[str, Any]:
-    """The only function that reaches Azure: sends `request` as the deployer. A DELETE of an
-    assignment that is already gone succeeds."""
-    import requests
-    from azure.identity import DefaultAzureCredential
-
-    token = DefaultAzureCredential().get_token(TOKEN_SCOPE).token
-    response = requests.request(
-        request.method,
-        request.url,
-        json=request.body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
-    )
-    if request.method == "DELETE" and response.status_code in (204, 404):
-        return {}
-    if not response.ok:
-        raise RuntimeError(
-            f"Synapse access control: {request.method} {request.url} returned"
-            f" {response.status_code}: {response.text[:500]}"
-        )
-    return dict(response.json()) if response.content else {}
-
-
 class SynapseRoleAssignmentProvider(dynamic.ResourceProvider):
     """Create, delete and diff a Synapse role assignment (updates are replacements)."""
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        send(create_request(props))
+        synapse_api.send(create_request(props))
         return dynamic.CreateResult(id_=props["assignmentId"], outs=dict(props))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        send(delete_request(props))
+        synapse_api.send(delete_request(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         replaces = [key for key in _IDENTITY if olds.get(key) != news.get(key)]

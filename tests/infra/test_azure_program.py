@@ -169,11 +169,15 @@ def check_budget(plan: Plan) -> None:
     assert budget["notifications"]["actual-80"]["contactEmails"] == ["alice@example.com"]
 
 
+SJD = "pulumi-python:dynamic/synapse:SparkJobDefinition"
+
+
 def check_artifacts(plan: Plan) -> None:
     blobs = sorted(r.inputs["blobName"] for r in plan.of_type("azure-native:storage:Blob"))
     assert blobs == ["dbt/lakelab_dbt.zip", "jobs/lakelab_jobs.zip", "jobs/synapse_job.py"]
-    sjd = plan.named("command:local:Command", "spark-job-definition").inputs
-    assert "az synapse spark-job-definition create" in sjd["create"]
+    # Published through the workspace's dev endpoint (tests/infra/test_synapse_artifacts.py).
+    sjd = plan.named(SJD, "spark-job-definition").inputs
+    assert (sjd["workspaceName"], sjd["name"]) == ("ll-demo-alice-syn-f9ebc2", "lakelab_medallion")
 
 
 def check_outputs(plan: Plan) -> None:

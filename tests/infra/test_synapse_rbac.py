@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infra.azure import synapse_rbac
+from infra.azure import synapse_api, synapse_rbac
 from lakelab.plan import Plan
 
 TYPE = "pulumi-python:dynamic/synapse:RoleAssignment"
@@ -16,7 +16,7 @@ COMPUTE_OPERATOR_ID = "e3844cc7-4670-42cb-9349-9bdac1ee7881"
 
 def test_create_and_delete_send_the_documented_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[synapse_rbac.SynapseRequest] = []
-    monkeypatch.setattr(synapse_rbac, "send", lambda r: sent.append(r) or {})
+    monkeypatch.setattr(synapse_api, "send", lambda r: sent.append(r) or {})
     props: dict[str, Any] = {
         "workspaceName": WS,
         "assignmentId": "a1",

@@ -21,11 +21,15 @@ CONCEPTS: Final = ConceptMap(
         "Spark ETL and orchestration": (
             "azure-native:synapse:BigDataPool",
             "azure-native:datafactory:",
-            "command:local:Command",
+            "pulumi-python:dynamic/synapse:SparkJobDefinition",
         ),
         "Ad-hoc SQL": ("azure-native:synapse:Workspace", "azure-native:synapse:IpFirewallRule"),
         "Warehouse": ("azure-native:synapse:SqlPool",),
-        "Identity and access": ("azure-native:authorization:", "azure-native:resources:"),
+        "Identity and access": (
+            "azure-native:authorization:",
+            "azure-native:resources:",
+            "pulumi-python:dynamic/synapse:RoleAssignment",
+        ),
         "Budget": ("azure-native:consumption:",),
     },
     warehouse={
