@@ -121,6 +121,11 @@ def register(app: typer.Typer) -> None:
                 escape(short(value)) if key != "lake" else f"{len(value)} buckets/containers",
             )
         console.print(outputs)
+        from lakelab.clouds import cloud_for
+        from lakelab.stackfiles import load_blueprint
+
+        for note in cloud_for(result.cloud).plan_notes(load_blueprint(stack)):
+            console.print(f"[yellow]note:[/] {escape(note)}", markup=True)
 
     policy_app = typer.Typer(help="Guardrails: the CrossGuard policy pack.", no_args_is_help=True)
 

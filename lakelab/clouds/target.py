@@ -199,6 +199,10 @@ class CloudTarget(Protocol):
     ) -> fsspec.AbstractFileSystem:
         """An fsspec filesystem over the learner's lake that counts bytes read."""
 
+    def plan_notes(self, bp: Blueprint) -> list[str]:
+        """What an instructor should know before `pulumi up` of this blueprint that the
+        offline plan cannot check (printed by `lakelab plan`)."""
+
     def account_warnings(self, bps: Sequence[Blueprint]) -> list[str]:
         """What the instructor's account lacks for these learners' stacks to work as intended
         (checked, never changed), as sentences for `lakelab cohort up`."""

@@ -127,6 +127,18 @@ class AwsTarget:
 
         return account_warnings() if bps else []
 
+    def plan_notes(self, bp: Blueprint) -> list[str]:
+        notes = [
+            "the learner's budget sees spend once the cohort and learner tags are active"
+            " cost-allocation tags of the account (`lakelab cohort up` checks; docs/cloud-aws.md)"
+        ]
+        if bp.warehouse.mode == "serverless" and not bp.warehouse.subnet_ids:
+            notes.append(
+                "the Redshift Serverless workgroup goes into the account's default VPC (no"
+                " warehouse.subnetIds): `pulumi up` fails in an account that has none"
+            )
+        return notes
+
     def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
         from lakelab.clouds.aws.teardown import AwsSweep
 

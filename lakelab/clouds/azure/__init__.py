@@ -124,6 +124,27 @@ class AzureTarget:
         # activation step in the subscription.
         return []
 
+    def plan_notes(self, bp: Blueprint) -> list[str]:
+        notes = [
+            f"the budget of {bp.budget_usd:g} is in the subscription's billing currency: Azure"
+            " budgets have no currency of their own, so it means USD only on a USD billing"
+            " account"
+        ]
+        principal = bp.access.azure_principal_id
+        if principal:
+            notes.append(
+                f"access.azurePrincipalId {principal} cannot be checked offline: `pulumi up`"
+                " fails with PrincipalNotFound unless it is a user's object id in your tenant"
+                f" (check: az ad user show --id {principal} --query id)"
+            )
+        if not bp.network.allowed_ip_ranges:
+            notes.append(
+                "network.allowedIpRanges is empty: no firewall rule admits you (the deployer)"
+                " to the Synapse workspace, so the Synapse role assignments and the Spark job"
+                " definition fail at `up`; add your public IP range"
+            )
+        return notes
+
     def sweep(self, cohort: str, regions: set[str], learners: set[str] | None) -> SweepReport:
         from lakelab.clouds.azure.teardown import AzureSweep
 
