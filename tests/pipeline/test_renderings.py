@@ -3,7 +3,8 @@ steps, the same edges and the same retries, read back from the resources the rea
 program declares. The program runs under Pulumi's mock runtime (`lakelab.plan`): the Pulumi
 engine and the cloud control planes cannot run here; everything else is the real code.
 
-Both clouds run only the medallion stages as jobs; the definition's other steps are passed
+Both clouds run the medallion stages as jobs, and AWS runs the dbt step as a Glue job too
+(Azure's dbt step is not a pipeline activity yet); the definition's other steps are passed
 through (`Definition.restricted`), which the literal expectations below pin down."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from lakelab.pipeline.definition import load, summary
 from lakelab.plan import Plan, plan_stack
 
 STAGES = ("bronze", "silver", "gold")
+GLUE_STEPS = (*STAGES, "dbt")
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +25,11 @@ def plans() -> dict[str, Plan]:
 
 def glue_graph(plan: Plan) -> tuple[tuple[str, ...], set[tuple[str, str]], dict[str, int], dict]:
     """(steps, edges, retries, timeouts) as the Glue workflow would run them."""
-    step_of = {f"demo_alice_{s}_job": s for s in STAGES}
+    step_of = {f"demo_alice_{s}_job": s for s in GLUE_STEPS}
     jobs = {r.inputs["name"]: r.inputs for r in plan.of_type("aws:glue/job:Job")}
     steps, edges, timeouts = [], set(), {}
     triggers = plan.of_type("aws:glue/trigger:Trigger")
-    for t in sorted(triggers, key=lambda r: STAGES.index(r.name.removesuffix("-trigger"))):
+    for t in sorted(triggers, key=lambda r: GLUE_STEPS.index(r.name.removesuffix("-trigger"))):
         assert t.inputs["workflowName"] == "demo_alice_medallion"
         (action,) = t.inputs["actions"]
         step = step_of[action["jobName"]]
@@ -60,17 +62,21 @@ def adf_graph(plan: Plan) -> tuple[tuple[str, ...], set[tuple[str, str]], dict[s
 
 def test_glue_and_data_factory_agree_with_the_definition(plans: dict[str, Plan]) -> None:
     expected = summary(load(), keep=STAGES)
+    on_glue = summary(load(), keep=GLUE_STEPS)
     glue = glue_graph(plans["aws"])
     adf = adf_graph(plans["azure"])
-    for steps, edges, retries, _ in (glue, adf):
-        assert steps == expected.steps
-        assert edges == set(expected.edges)
-        assert retries == dict(expected.retries)
+    for (steps, edges, retries, _), wanted in ((glue, on_glue), (adf, expected)):
+        assert steps == wanted.steps
+        assert edges == set(wanted.edges)
+        assert retries == dict(wanted.retries)
+    # dbt waits for gold (through the catalog step, which the jobs do themselves on Glue).
+    assert set(on_glue.edges) == {("bronze", "silver"), ("silver", "gold"), ("gold", "dbt")}
+    assert dict(on_glue.retries)["dbt"] == 1
     # The same, spelled out: what the shipped definition says.
     assert expected.steps == STAGES
     assert set(expected.edges) == {("bronze", "silver"), ("silver", "gold")}
     assert dict(expected.retries) == {"bronze": 2, "silver": 2, "gold": 2}
-    assert glue[3] == {"bronze": 30, "silver": 45, "gold": 30}
+    assert glue[3] == {"bronze": 30, "silver": 45, "gold": 30, "dbt": 30}
     assert adf[3] == {
         "bronze": ("0.00:30:00", 60),
         "silver": ("0.00:45:00", 60),
