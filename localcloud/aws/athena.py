@@ -4,10 +4,8 @@ Emulated (moto): workgroups with their configuration (result location, enforceme
 scan cutoff) and tags, named queries, query executions and their states; IAM is checked
 against the workgroup the call runs in (`localcloud.aws.authz`).
 
-Not emulated: SQL is never executed. A query execution succeeds and returns moto's canned
-result (set with `POST /moto-api/static/athena/query-results`, a control call that needs the
-twin's control token, `localcloud.aws.control`); no result file is written to
-S3. The labs run their SQL locally with DuckDB over the same data.
+The queries themselves run in `localcloud.aws.athena_engine` (DuckDB over the learner's own
+lake, results as CSV in the result location, real rows from `GetQueryResults`).
 """
 
 from __future__ import annotations

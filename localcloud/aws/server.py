@@ -63,6 +63,7 @@ from werkzeug.serving import make_server
 from werkzeug.wsgi import get_input_stream
 
 from localcloud.aws import authz, control, presigned
+from localcloud.aws.athena_engine import AthenaEngine
 from localcloud.aws.journal import Entry, Journal
 
 log = logging.getLogger("lakelab.aws")
@@ -248,6 +249,8 @@ class TwinAwsApp:
     def __init__(self, moto_app: WSGIApp, journal: Journal, token: str) -> None:
         self.moto = moto_app
         self.journal = journal
+        # The state folder's state.json names each learner's keys and profile.
+        self.athena = AthenaEngine(journal.path.parent.parent / "state.json")
         self.token = token
         self.lock = threading.Lock()
         self.replayed = 0
@@ -337,6 +340,12 @@ class TwinAwsApp:
             if changes and status.startswith("2"):
                 result = _result_of(method, query, out)
                 self.journal.append(Entry(seed, method, uri, headers, body, refs, result))
+        action = AthenaEngine.action(headers)
+        if action is not None:
+            endpoint = f"http://{environ.get('HTTP_HOST', '127.0.0.1')}"
+            status, out = self.athena.after(action, headers, body, status, out, endpoint)
+            out_headers = [(k, v) for k, v in out_headers if k.lower() != "content-length"]
+            out_headers.append(("Content-Length", str(len(out))))
         start_response(status, out_headers)
         return [out]
 
