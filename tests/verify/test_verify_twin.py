@@ -7,9 +7,9 @@ the gold comparison, and the tag sweep after destroy.
 
 Stood in, because only a real cloud can do them: `pulumi up` creates nothing (the twin's
 `local up` made the learner's resources, and the test creates the workflow the program
-declares); Glue executing the workflow is `lakelab run` on the twin; Athena executing the gold
-query is `lakelab sql`'s engine over the learner's lake (the twin's Athena runs no SQL);
-`pulumi destroy` deleting the resources is `lakelab local rm`.
+declares); Glue executing the workflow is `lakelab run` on the twin; `pulumi destroy` deleting
+the resources is `lakelab local rm`. The gold query goes through the twin's Athena API as the
+learner (StartQueryExecution, GetQueryExecution, paged GetQueryResults), which runs it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from verify_harness import ROOT, Fake, plan_outputs
 
-from lakelab.clouds.acceptance import PipelineState, QueryRows
+from lakelab.clouds.acceptance import PipelineState
 from lakelab.clouds.aws.acceptance import AwsAcceptance
 from lakelab.clouds.aws.clients import Target
 from lakelab.verify.pulumi_cli import PulumiCli
@@ -35,9 +35,8 @@ LAKELAB = [sys.executable, "-m", "lakelab"]
 
 
 class TwinAcceptance(AwsAcceptance):
-    """The real AWS driver; only workflow execution and SQL execution are stood in."""
+    """The real AWS driver; only workflow execution is stood in."""
 
-    profile = None
     ran: subprocess.CompletedProcess[str] | None = None
     spark_log = ""  # the run's Spark log, read before the twin is purged
 
@@ -54,18 +53,9 @@ class TwinAcceptance(AwsAcceptance):
             "COMPLETED" if ok else "ERROR", True, ok, TwinAcceptance.ran.stderr[-300:]
         )
 
-    def query(self, sql: str, timeout_s: float) -> QueryRows:
-        from lakelab.sql import query
-
-        assert self.profile is not None
-        result = query(self.profile, sql)
-        rows = [[None if v is None else str(v) for v in row] for row in result.rows]
-        return QueryRows(result.columns, rows, result.bytes_scanned, "twin")
-
 
 @pytest.mark.slow
 def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch) -> None:
-    from localcloud.profiles import profile
     from localcloud.state import Paths, load
 
     # The stack asks for the learner's access key, so verify acts as the learner with the key
@@ -103,7 +93,6 @@ def test_verify_passes_end_to_end(home: Path, fake: Fake, monkeypatch: pytest.Mo
             ),
         }.items():
             monkeypatch.setenv(key, value)
-        TwinAcceptance.profile = profile(state, record)
         cli = PulumiCli(STACK, ROOT, home.parent / "verify.log", ROOT / "policies")
         receipt = VerifyRun(
             load_bp(),
