@@ -14,12 +14,13 @@ from labs.failure_drills.solution import run as _run
 from labs.failure_drills.source import PROVIDER_FILE, set_provider
 from labs.medallion import lakeio
 from labs.medallion.generator import describe, scale
-from lakelab.labs.framework import Criterion, LabContext, LabInfo
+from lakelab.labs.framework import LabBase, LabContext, LabInfo
 
 OWN_PREFIXES: Final = {"landing": ("_control/", "_archive/"), "gold": ("_ops/", "_runbook/")}
 
 
-class FailureDrills:
+class FailureDrills(LabBase):
+    grade = staticmethod(_check)
     info = LabInfo(
         id="failure-drills",
         title="Failure drills: break, diagnose, fix, write the runbook",
@@ -28,8 +29,6 @@ class FailureDrills:
             " into a daily pipeline; see it fail loudly or heal as designed, fix it, and"
             " write a runbook entry for each drill."
         ),
-        roles=("engineer", "architect", "analyst"),
-        tiers=("L1", "L2", "L3"),
         course_refs=(
             "End-to-End Pipelines 7.2 Simulation: Failure and Recovery",
             "End-to-End Pipelines 2.3 Reliability and Error Handling",
@@ -37,10 +36,8 @@ class FailureDrills:
         ),
     )
 
-    def __init__(self) -> None:
-        self.drills: dict[str, Callable[[LabContext], str]] = {
-            name: partial(drills.inject, name=name) for name in drills.DRILLS
-        }
+    def make_drills(self) -> dict[str, Callable[[LabContext], str]]:
+        return {name: partial(drills.inject, name=name) for name in drills.DRILLS}
 
     def start(self, ctx: LabContext) -> str:
         """Clear the pipeline and the lab's records, then land the two baseline days."""
@@ -68,9 +65,6 @@ class FailureDrills:
             f" daily job {result['status']['state']}; {written} runbook entr"
             f"{'y' if written == 1 else 'ies'} in gold/_runbook/"
         )
-
-    def check(self, ctx: LabContext) -> list[Criterion]:
-        return _check(ctx)
 
     def reset(self, ctx: LabContext) -> str:
         removed = lakeio.reset_pipeline(ctx, OWN_PREFIXES)

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from labs.incremental_vs_full import table as t
 from labs.incremental_vs_full.checks import check as _check
 from labs.incremental_vs_full.generator import generate, parquet_bytes, scale, snapshot_doc
 from labs.incremental_vs_full.solution import run as _run
-from lakelab.labs.framework import Criterion, LabContext, LabInfo
+from lakelab.labs.framework import LabBase, LabContext, LabInfo
 
 
-class IncrementalVsFull:
+class IncrementalVsFull(LabBase):
+    grade = staticmethod(_check)
     info = LabInfo(
         id="incremental-vs-full",
         title="Incremental vs full load (1M customers, CDC)",
@@ -23,17 +23,12 @@ class IncrementalVsFull:
             "Build the same curated customer table by daily full reloads and by a CDC"
             " incremental load with an LSN watermark; time both and prove them equal."
         ),
-        roles=("engineer", "architect", "analyst"),
-        tiers=("L1", "L2", "L3"),
         course_refs=(
             "Day 4 Session 2: Incremental vs Full Load",
             "End-to-End Pipelines 3.3 Incremental Processing and SCD",
             "End-to-End Pipelines 2.2 incremental keys and watermarking",
         ),
     )
-
-    def __init__(self) -> None:
-        self.drills: dict[str, Callable[[LabContext], str]] = {}  # no fault drills here
 
     def start(self, ctx: LabContext) -> str:
         """Generate the CRM table over four days and land the extracts and the change feed.
@@ -76,9 +71,6 @@ class IncrementalVsFull:
             f" {results['incremental']['daily_seconds']:.2f}s over {len(results['days'])} days"
             f" ({results['speedup']}x); both built {same} ({results['checksum']})"
         )
-
-    def check(self, ctx: LabContext) -> list[Criterion]:
-        return _check(ctx)
 
     def reset(self, ctx: LabContext) -> str:
         removed = 0

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 
 from labs.ingest_and_land import layout
 from labs.ingest_and_land.checks import check as _check
 from labs.ingest_and_land.generator import CSV_NAME, api_token, generate
-from lakelab.labs.framework import Criterion, LabContext, LabInfo
+from lakelab.labs.framework import LabBase, LabContext, LabInfo
 
 
-class IngestAndLand:
+class IngestAndLand(LabBase):
+    grade = staticmethod(_check)
     info = LabInfo(
         id="ingest-and-land",
         title="Ingest and land: CSV + REST API",
@@ -21,17 +21,12 @@ class IngestAndLand:
             "Land a CSV served over HTTP and a paginated REST API (bearer token, 429, 500s,"
             " an outage window) with retries, dead letters, a manifest and idempotent reruns."
         ),
-        roles=("engineer", "architect", "analyst"),
-        tiers=("L1", "L2", "L3"),
         course_refs=(
             "End-to-End Pipelines 2.2 Connectors, APIs, and Files",
             "End-to-End Pipelines 2.3 Reliability and Error Handling",
             "End-to-End Pipelines Section 2 use case: Ingest and Land",
         ),
     )
-
-    def __init__(self) -> None:
-        self.drills: dict[str, Callable[[LabContext], str]] = {}  # no fault drills here
 
     def start(self, ctx: LabContext) -> str:
         """Generate the sources into the work folder (to look at) and say how to serve them.
@@ -84,9 +79,6 @@ class IngestAndLand:
             f" {first.pages_dead_lettered} dead-lettered; rerun wrote {second.written} objects,"
             f" landing checksum {same} ({second.landing_checksum[:12]})"
         )
-
-    def check(self, ctx: LabContext) -> list[Criterion]:
-        return _check(ctx)
 
     def reset(self, ctx: LabContext) -> str:
         keys = [k for p in layout.ALL_PREFIXES for k in ctx.lake.keys(layout.LAYER, p)]

@@ -3,16 +3,15 @@ product and region, on the shared workload. See guide.md."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from labs.medallion import lakeio
 from labs.medallion.checks import check as _check
 from labs.medallion.generator import describe, medallion, scale
 from labs.medallion.solution import run as _run
-from lakelab.labs.framework import Criterion, LabContext, LabInfo
+from lakelab.labs.framework import LabBase, LabContext, LabInfo
 
 
-class Medallion:
+class Medallion(LabBase):
+    grade = staticmethod(_check)
     info = LabInfo(
         id="medallion",
         title="Medallion in practice: POS + web orders to daily sales",
@@ -21,17 +20,12 @@ class Medallion:
             " shared workload, and prove every layer: lineage, one row per key, quarantine"
             " reasons, reconciliation and daily sales by product and region."
         ),
-        roles=("engineer", "architect", "analyst"),
-        tiers=("L1", "L2", "L3"),
         course_refs=(
             "Day 4 Session 1: Medallion Architecture",
             "End-to-End Pipelines 3.2 Medallion Architecture (Bronze, Silver, Gold)",
             "End-to-End Pipelines Section 3 use case: Medallion in Practice",
         ),
     )
-
-    def __init__(self) -> None:
-        self.drills: dict[str, Callable[[LabContext], str]] = {}  # no fault drills here
 
     def start(self, ctx: LabContext) -> str:
         """Clear the contract tables, then land the generated exports. `LAKELAB_LAB_SCALE`
@@ -51,9 +45,6 @@ class Medallion:
             f" in silver, {r['quarantined']} quarantined, {r['duplicates']} duplicates dropped;"
             f" {r['gold_rows']:,} daily_sales rows; {r['tables']} tables in the catalog"
         )
-
-    def check(self, ctx: LabContext) -> list[Criterion]:
-        return _check(ctx)
 
     def reset(self, ctx: LabContext) -> str:
         removed = lakeio.reset_pipeline(ctx)

@@ -4,18 +4,17 @@ attribute. See guide.md."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from labs.multi_source_integration.checks import check as _check
 from labs.multi_source_integration.generator import generate
 from labs.multi_source_integration.solution import C360_KEY, CROSSWALK_KEY, RULES_KEY
 from labs.multi_source_integration.solution import run as _run
-from lakelab.labs.framework import Criterion, LabContext, LabInfo
+from lakelab.labs.framework import LabBase, LabContext, LabInfo
 
 LANDING_PREFIXES = ("crm/customers/", "billing/accounts/", "support/contacts/")
 
 
-class MultiSourceIntegration:
+class MultiSourceIntegration(LabBase):
+    grade = staticmethod(_check)
     info = LabInfo(
         id="multi-source-integration",
         title="Multi-source integration: customer 360",
@@ -25,16 +24,12 @@ class MultiSourceIntegration:
             " confidence score per attribute."
         ),
         roles=("architect", "engineer", "analyst"),
-        tiers=("L1", "L2", "L3"),
         course_refs=(
             "Day 4 Session 3: Multi-source Integration",
             "End-to-End Pipelines 1.1 use case: Customer 360 from CRM, support and billing",
             "End-to-End Pipelines 3.2 Silver: cleaned, conformed, integrated",
         ),
     )
-
-    def __init__(self) -> None:
-        self.drills: dict[str, Callable[[LabContext], str]] = {}  # no fault drills here
 
     def start(self, ctx: LabContext) -> str:
         land = generate(ctx.seed)
@@ -54,9 +49,6 @@ class MultiSourceIntegration:
             f" {sum(result['records'].values()):,} source records; crosswalk in"
             f" silver/{CROSSWALK_KEY}"
         )
-
-    def check(self, ctx: LabContext) -> list[Criterion]:
-        return _check(ctx)
 
     def reset(self, ctx: LabContext) -> str:
         removed = 0

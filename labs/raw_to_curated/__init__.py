@@ -12,7 +12,7 @@ from labs.raw_to_curated.checks import check as _check
 from labs.raw_to_curated.generator import Scenario, raw_to_curated
 from labs.raw_to_curated.pipeline import curate
 from lakelab.errors import UserError
-from lakelab.labs.framework import Criterion, LabContext, LabInfo
+from lakelab.labs.framework import LabBase, LabContext, LabInfo
 
 OWN_PREFIXES: Final = {"gold": ("_quality/", "_docs/")}
 
@@ -24,7 +24,8 @@ def _scenario(ctx: LabContext) -> Scenario:
     return raw_to_curated(int(start["seed"]), float(start["scale"]))
 
 
-class RawToCurated:
+class RawToCurated(LabBase):
+    grade = staticmethod(_check)
     info = LabInfo(
         id="raw-to-curated",
         title="From raw to curated: rules, quarantine, quality gate, dictionary",
@@ -33,8 +34,6 @@ class RawToCurated:
             " a short export at a quality gate before it reaches gold, and publish a data"
             " dictionary generated from the dbt docs."
         ),
-        roles=("engineer", "architect", "analyst"),
-        tiers=("L1", "L2", "L3"),
         course_refs=(
             "End-to-End Pipelines 4.2 Cleaning, Validation, and Staging",
             "End-to-End Pipelines 4.4 Data Quality and Monitoring",
@@ -42,9 +41,9 @@ class RawToCurated:
         ),
     )
 
-    def __init__(self) -> None:
+    def make_drills(self) -> dict[str, Callable[[LabContext], str]]:
         # The second delivery, on demand: `lakelab lab break short-export --lab raw-to-curated`.
-        self.drills: dict[str, Callable[[LabContext], str]] = {"short-export": self.short_export}
+        return {"short-export": self.short_export}
 
     def start(self, ctx: LabContext) -> str:
         """Clear the contract tables and the lab's reports, then land day 1."""
@@ -80,9 +79,6 @@ class RawToCurated:
             f"day 1 {statuses[0]}, day 2 {statuses[1]} by the gate; {block} rows quarantined by"
             f" block rules, {warn} flagged by warn rules; dictionary in gold/_docs/"
         )
-
-    def check(self, ctx: LabContext) -> list[Criterion]:
-        return _check(ctx)
 
     def reset(self, ctx: LabContext) -> str:
         removed = lakeio.reset_pipeline(ctx, OWN_PREFIXES)

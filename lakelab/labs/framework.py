@@ -19,6 +19,8 @@ from lakelab.lake import Lake
 
 Role = Literal["architect", "engineer", "analyst"]
 Tier = Literal["L1", "L2", "L3"]
+ALL_ROLES: tuple[Role, ...] = ("engineer", "architect", "analyst")
+ALL_TIERS: tuple[Tier, ...] = ("L1", "L2", "L3")
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ class LabInfo:
     id: str
     title: str
     summary: str
-    roles: tuple[Role, ...]
-    tiers: tuple[Tier, ...]
+    roles: tuple[Role, ...] = ALL_ROLES
+    tiers: tuple[Tier, ...] = ALL_TIERS
     course_refs: tuple[str, ...] = ()
 
 
@@ -54,6 +56,25 @@ class Criterion:
         cls, id: str, description: str, ok: bool, found: Any, expected: Any = True
     ) -> Criterion:
         return cls(id, description, expected, found, ok)
+
+
+class LabBase:
+    """What every lab shares. A lab sets `info` and `grade` (its checks, as a staticmethod),
+    writes `start`, `run` and `reset`, and lists the faults `lakelab lab break` can inject in
+    `make_drills` (none unless it says so)."""
+
+    info: LabInfo
+    grade: Callable[[LabContext], list[Criterion]]
+
+    def __init__(self) -> None:
+        self.drills: dict[str, Callable[[LabContext], str]] = self.make_drills()
+
+    def make_drills(self) -> dict[str, Callable[[LabContext], str]]:
+        return {}
+
+    def check(self, ctx: LabContext) -> list[Criterion]:
+        """Grade what is in the learner's lake now."""
+        return self.grade(ctx)
 
 
 @dataclass
