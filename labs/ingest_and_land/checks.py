@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from labs.ingest_and_land import layout
@@ -42,29 +43,65 @@ def _span(pages: set[int] | list[int]) -> str:
     return ", ".join(str(p) for p in sorted(pages)) or "none"
 
 
-def check(ctx: LabContext) -> list[Criterion]:
-    src: ShopSource = generate(ctx.seed)
-    lake, layer = ctx.lake, layout.LAYER
-    all_pages = set(range(1, src.total_pages + 1))
-    outage = set(src.faults.outage)
-    page_keys = lake.keys(layer, layout.PAGES_PREFIX)
-    dl_keys = lake.keys(layer, layout.DEADLETTER_PREFIX)
-    landed, dead = _pages(page_keys), _pages(dl_keys)
-    out: list[Criterion] = []
+@dataclass(frozen=True)
+class Landing:
+    """What the grading compares: the sources the seed gives, and what the landing holds."""
 
-    # --- the CSV --------------------------------------------------------------------------
+    src: ShopSource
+    lake: Any
+    layer: str
+    all_pages: set[int]
+    outage: set[int]
+    landed: set[int]
+    dead: set[int]
+
+    @classmethod
+    def of(cls, ctx: LabContext) -> Landing:
+        src = generate(ctx.seed)
+        lake, layer = ctx.lake, layout.LAYER
+        return cls(
+            src=src,
+            lake=lake,
+            layer=layer,
+            all_pages=set(range(1, src.total_pages + 1)),
+            outage=set(src.faults.outage),
+            landed=_pages(lake.keys(layer, layout.PAGES_PREFIX)),
+            dead=_pages(lake.keys(layer, layout.DEADLETTER_PREFIX)),
+        )
+
+
+def check(ctx: LabContext) -> list[Criterion]:
+    seen = Landing.of(ctx)
+    lab_keys = [k for prefix in layout.DATA_PREFIXES for k in seen.lake.keys(seen.layer, prefix)]
+    manifest, why = _manifest(ctx)
+    digests = {k: layout.sha256(seen.lake.get(seen.layer, k)) for k in lab_keys}
+    return [
+        _csv(seen),
+        *_api_pages(seen),
+        _dead_letters(seen),
+        _no_duplicates(seen, lab_keys),
+        *_manifest_counts(seen, manifest, why),
+        _manifest_checksums(manifest, why, digests),
+        _idempotent(manifest, why, layout.landing_checksum(digests)),
+    ]
+
+
+def _csv(seen: Landing) -> Criterion:
+    src, lake, layer = seen.src, seen.lake, seen.layer
     csv_data = lake.get(layer, layout.CSV_KEY) if lake.keys(layer, layout.CSV_KEY) else None
     found_sha = layout.sha256(csv_data) if csv_data is not None else "missing"
-    out.append(
-        Criterion.equal(
-            "csv-landed",
-            f"the store-sales CSV is at landing/{layout.CSV_KEY}, byte for byte (sha256)",
-            src.csv_sha256,
-            found_sha,
-        )
+    return Criterion.equal(
+        "csv-landed",
+        f"the store-sales CSV is at landing/{layout.CSV_KEY}, byte for byte (sha256)",
+        src.csv_sha256,
+        found_sha,
     )
 
-    # --- the API pages --------------------------------------------------------------------
+
+def _api_pages(seen: Landing) -> list[Criterion]:
+    src, lake, layer = seen.src, seen.lake, seen.layer
+    all_pages, outage, landed = seen.all_pages, seen.outage, seen.landed
+    out: list[Criterion] = []
     need = all_pages - outage
     missing = sorted(need - landed)
     stray = sorted(landed - all_pages)
@@ -105,7 +142,11 @@ def check(ctx: LabContext) -> list[Criterion]:
         )
     )
 
-    # --- dead letters ---------------------------------------------------------------------
+    return out
+
+
+def _dead_letters(seen: Landing) -> Criterion:
+    lake, layer, outage, landed, dead = seen.lake, seen.layer, seen.outage, seen.landed, seen.dead
     problems: list[str] = []
     for p in sorted(outage):
         if p in landed and p in dead:
@@ -122,37 +163,35 @@ def check(ctx: LabContext) -> list[Criterion]:
                 problems.append(f"dead letter of page {p} lacks its request or last_status 503")
     for p in sorted(dead - outage):
         problems.append(f"page {p} is dead-lettered but the API serves it after retries")
-    out.append(
-        Criterion.holds(
-            "dead-letters",
-            f"the maintenance-window pages ({_span(outage)}) are dead-lettered with their"
-            " request and status, or landed by a replay; no other page is",
-            not problems,
-            problems or f"dead-lettered: {_span(dead)}; replayed: {_span(outage & landed)}",
-            expected=f"pages {_span(outage)} dead-lettered (or replayed), nothing else",
-        )
+    return Criterion.holds(
+        "dead-letters",
+        f"the maintenance-window pages ({_span(outage)}) are dead-lettered with their"
+        " request and status, or landed by a replay; no other page is",
+        not problems,
+        problems or f"dead-lettered: {_span(dead)}; replayed: {_span(outage & landed)}",
+        expected=f"pages {_span(outage)} dead-lettered (or replayed), nothing else",
     )
 
-    # --- no duplicates: one object per page, no copies ------------------------------------
+
+def _no_duplicates(seen: Landing, lab_keys: list[str]) -> Criterion:
+    all_pages = seen.all_pages
     allowed = (
         {layout.CSV_KEY, layout.CSV_DEADLETTER_KEY}
         | {layout.page_key(p) for p in all_pages}
         | {layout.deadletter_key(p) for p in all_pages}
     )
-    lab_keys = [k for prefix in layout.DATA_PREFIXES for k in lake.keys(layer, prefix)]
     extra = sorted(set(lab_keys) - allowed)
-    out.append(
-        Criterion.holds(
-            "no-duplicates",
-            "no copies: only the documented keys, one object per page (no run ids or times)",
-            bool(lab_keys) and not extra,
-            extra[:5] if extra else f"{len(lab_keys)} objects, all documented keys",
-            expected="only documented keys",
-        )
+    return Criterion.holds(
+        "no-duplicates",
+        "no copies: only the documented keys, one object per page (no run ids or times)",
+        bool(lab_keys) and not extra,
+        extra[:5] if extra else f"{len(lab_keys)} objects, all documented keys",
+        expected="only documented keys",
     )
 
-    # --- the manifest ---------------------------------------------------------------------
-    manifest, why = _manifest(ctx)
+
+def _manifest_counts(seen: Landing, manifest: dict[str, Any] | None, why: str) -> list[Criterion]:
+    src, all_pages, landed, dead = seen.src, seen.all_pages, seen.landed, seen.dead
     api = _get(manifest, "sources", "web_orders_api") or {}
     expected_counts = {
         "csv_rows": src.csv_rows,
@@ -167,14 +206,6 @@ def check(ctx: LabContext) -> list[Criterion]:
         "csv_rows": _get(manifest, "sources", "store_sales_csv", "rows"),
         **{k: api.get(k) for k in list(expected_counts)[1:]},
     }
-    out.append(
-        Criterion.equal(
-            "manifest-counts",
-            "the manifest's counts match the landing (pages, rows, dead letters, duplicates)",
-            expected_counts,
-            found_counts if manifest else why,
-        )
-    )
     throttled = len(src.faults.throttled)
     min_retries = throttled + sum(src.faults.flaky.values())
     responses = api.get("responses") or {}
@@ -183,7 +214,13 @@ def check(ctx: LabContext) -> list[Criterion]:
         "retries": api.get("retries"),
     }
     retries = found_faults["retries"]
-    out.append(
+    return [
+        Criterion.equal(
+            "manifest-counts",
+            "the manifest's counts match the landing (pages, rows, dead letters, duplicates)",
+            expected_counts,
+            found_counts if manifest else why,
+        ),
         Criterion.holds(
             "manifest-retries",
             f"the manifest records the {throttled} throttled responses (429) and at least"
@@ -193,26 +230,27 @@ def check(ctx: LabContext) -> list[Criterion]:
             and retries >= min_retries,
             found_faults if manifest else why,
             expected={"429": throttled, "retries": f">= {min_retries}"},
-        )
-    )
+        ),
+    ]
+
+
+def _manifest_checksums(
+    manifest: dict[str, Any] | None, why: str, digests: dict[str, str]
+) -> Criterion:
     objects = _get(manifest, "objects") or {}
-    digests = {k: layout.sha256(lake.get(layer, k)) for k in lab_keys}
     wrong = sorted(k for k, d in digests.items() if objects.get(k) != d)
     actual_checksum = layout.landing_checksum(digests)
     recorded = _get(manifest, "landing_checksum")
-    out.append(
-        Criterion.holds(
-            "manifest-checksums",
-            "the manifest holds a sha256 per landed object and the landing checksum",
-            bool(digests) and not wrong and recorded == actual_checksum,
-            {"objects_wrong_or_missing": wrong[:5], "landing_checksum": recorded}
-            if manifest
-            else why,
-            expected={"objects_wrong_or_missing": [], "landing_checksum": actual_checksum},
-        )
+    return Criterion.holds(
+        "manifest-checksums",
+        "the manifest holds a sha256 per landed object and the landing checksum",
+        bool(digests) and not wrong and recorded == actual_checksum,
+        {"objects_wrong_or_missing": wrong[:5], "landing_checksum": recorded} if manifest else why,
+        expected={"objects_wrong_or_missing": [], "landing_checksum": actual_checksum},
     )
 
-    # --- idempotency ----------------------------------------------------------------------
+
+def _idempotent(manifest: dict[str, Any] | None, why: str, actual_checksum: str) -> Criterion:
     runs = _get(manifest, "runs") or []
     last_two = runs[-2:] if isinstance(runs, list) else []
     idem = (
@@ -223,19 +261,16 @@ def check(ctx: LabContext) -> list[Criterion]:
         == actual_checksum
         and last_two[1].get("written") == 0
     )
-    out.append(
-        Criterion.holds(
-            "idempotent",
-            "run twice: the last run wrote nothing and the landing checksum did not change",
-            idem,
-            [
-                {k: r.get(k) for k in ("run", "written", "landing_checksum")}
-                for r in last_two
-                if isinstance(r, dict)
-            ]
-            or why
-            or "no runs recorded",
-            expected="2 runs, the second with written=0 and the same checksum",
-        )
+    return Criterion.holds(
+        "idempotent",
+        "run twice: the last run wrote nothing and the landing checksum did not change",
+        idem,
+        [
+            {k: r.get(k) for k in ("run", "written", "landing_checksum")}
+            for r in last_two
+            if isinstance(r, dict)
+        ]
+        or why
+        or "no runs recorded",
+        expected="2 runs, the second with written=0 and the same checksum",
     )
-    return out
