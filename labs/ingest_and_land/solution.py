@@ -186,6 +186,29 @@ def _dead_letter(source: str, request: str, fetched: Fetched, **extra: Any) -> b
     return json.dumps(doc, indent=2, sort_keys=True).encode() + b"\n"
 
 
+@dataclass
+class _Run:
+    """What one run builds up: the objects it wants in landing, the dead letters its
+    successes resolve, and what was there before it started."""
+
+    existing: set[str]
+    wanted: dict[str, bytes] = field(default_factory=dict)  # key -> bytes for landing
+    resolved: set[str] = field(default_factory=set)  # dead letters this run made obsolete
+
+
+@dataclass
+class _Api:
+    """What the orders API served this run, page by page."""
+
+    total_pages: int
+    rows_total: int
+    results: list[Fetched]
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    responses: Counter[int] = field(default_factory=Counter)
+    order_ids: list[str] = field(default_factory=list)
+
+
 def ingest(
     lake: Lake,
     endpoint: Endpoint,
@@ -198,12 +221,67 @@ def ingest(
     policy = policy or RetryPolicy()
     started = datetime.now(UTC)
     session = requests.Session()
-    auth = {"Authorization": f"Bearer {endpoint.token}"}
-    wanted: dict[str, bytes] = {}  # key -> bytes this run wants in landing
-    resolved: set[str] = set()  # dead letters whose object landed in this run
-    existing = {k for prefix in layout.DATA_PREFIXES for k in lake.keys(layout.LAYER, prefix)}
+    run = _Run({k for prefix in layout.DATA_PREFIXES for k in lake.keys(layout.LAYER, prefix)})
+    csv_entry, got_csv = _fetch_csv(session, endpoint, policy, run, log)  # 1. the CSV
+    api = _fetch_api(session, endpoint, policy, run, lake, log, workers)  # 2. the API
+    changed, stale = _land(lake, run)  # 3. land what changed, drop resolved dead letters
+    # 4. Fingerprint the landing as it is now, and write the manifest.
+    digests = {k: layout.sha256(v) for k, v in run.wanted.items()}
+    for prefix in layout.DATA_PREFIXES:
+        for key in lake.keys(layout.LAYER, prefix):
+            if key not in digests:
+                digests[key] = layout.sha256(lake.get(layout.LAYER, key))
+    checksum = layout.landing_checksum(digests)
+    written = sum(changed)
+    previous = _previous_runs(lake)
+    run_no = (previous[-1]["run"] + 1) if previous else 1
+    report = RunReport(
+        run=run_no,
+        written=written,
+        unchanged=len(changed) - written,
+        deleted=len(stale),
+        landing_checksum=checksum,
+        pages_landed=len(api.pages),
+        pages_dead_lettered=len(api.dead),
+        rows_landed=sum(p["rows"] for p in api.pages),
+        csv_rows=int(csv_entry.get("rows", 0)),
+    )
+    run_entry = {
+        "run": run_no,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "written": report.written,
+        "unchanged": report.unchanged,
+        "deleted": report.deleted,
+        "landing_checksum": checksum,
+    }
+    csv_entry["sha256"] = digests.get(layout.CSV_KEY)
+    manifest = {
+        "pipeline": "ingest-and-land",
+        "extract_date": EXTRACT_DATE,
+        "sources": {
+            "store_sales_csv": csv_entry,
+            "web_orders_api": _api_summary(endpoint, api, report),
+        },
+        "dead_letters": _dead_letter_list(api, run, got_csv),
+        "objects": {k: digests[k] for k in sorted(digests)},
+        "landing_checksum": checksum,
+        "runs": [*previous, run_entry][-MAX_RUNS_KEPT:],
+    }
+    body = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
+    lake.put(layout.LAYER, layout.MANIFEST_KEY, body)
+    log(report.summary())
+    return report
 
-    # 1. The CSV, verified against the published checksum.
+
+def _fetch_csv(
+    session: requests.Session,
+    endpoint: Endpoint,
+    policy: RetryPolicy,
+    run: _Run,
+    log: Callable[[str], None],
+) -> tuple[dict[str, Any], Fetched]:
+    """The CSV, verified against the published checksum; landed, kept or dead-lettered."""
     sha = fetch(session, endpoint.sha_url, policy)
     expected_sha = sha.body.decode().split()[0] if sha.body else ""
 
@@ -222,20 +300,34 @@ def ingest(
         "published_sha256": expected_sha or None,
     }
     if got_csv.body is not None:
-        wanted[layout.CSV_KEY] = got_csv.body
-        resolved.add(layout.CSV_DEADLETTER_KEY)
+        run.wanted[layout.CSV_KEY] = got_csv.body
+        run.resolved.add(layout.CSV_DEADLETTER_KEY)
         csv_entry |= {"rows": csv_rows(got_csv.body), "bytes": len(got_csv.body)}
         log(f"CSV {CSV_NAME}: {csv_entry['rows']:,} rows in {got_csv.attempts} attempt(s)")
-    elif layout.CSV_KEY in existing:
+    elif layout.CSV_KEY in run.existing:
         log(f"CSV {CSV_NAME}: failed ({got_csv.error}); keeping the copy landed earlier")
-        resolved.add(layout.CSV_DEADLETTER_KEY)
+        run.resolved.add(layout.CSV_DEADLETTER_KEY)
     else:
-        wanted[layout.CSV_DEADLETTER_KEY] = _dead_letter(
+        run.wanted[layout.CSV_DEADLETTER_KEY] = _dead_letter(
             "store_sales_csv", f"GET /files/{CSV_NAME}", got_csv
         )
         log(f"CSV {CSV_NAME}: dead-lettered ({got_csv.error})")
+    return csv_entry, got_csv
 
-    # 2. The API: page 1 says how many pages there are; the rest are fetched in parallel.
+
+def _fetch_api(
+    session: requests.Session,
+    endpoint: Endpoint,
+    policy: RetryPolicy,
+    run: _Run,
+    lake: Lake,
+    log: Callable[[str], None],
+    workers: int,
+) -> _Api:
+    """Page 1 says how many pages there are; the rest are fetched in parallel. Each page is
+    landed, kept from an earlier run, or dead-lettered."""
+    auth = {"Authorization": f"Bearer {endpoint.token}"}
+
     def get_page(page: int) -> Fetched:
         return fetch(
             session,
@@ -248,129 +340,88 @@ def ingest(
     first = get_page(1)
     if first.body is None:
         raise RuntimeError(f"the orders API did not serve page 1: {first.error}")
-    total_pages = int(json.loads(first.body)["total_pages"])
+    meta = json.loads(first.body)
+    total_pages = int(meta["total_pages"])
     with ThreadPoolExecutor(workers) as pool:
         results = [first, *pool.map(get_page, range(2, total_pages + 1))]
-
-    pages: list[dict[str, Any]] = []
-    dead: list[dict[str, Any]] = []
-    responses: Counter[int] = Counter()
-    order_ids: list[str] = []
-    rows_total = int(json.loads(first.body)["total"])
+    api = _Api(total_pages=total_pages, rows_total=int(meta["total"]), results=results)
     for page, got in enumerate(results, start=1):
-        responses.update(got.statuses)
+        api.responses.update(got.statuses)
         key, dl_key = layout.page_key(page), layout.deadletter_key(page)
         entry: dict[str, Any] = {"page": page, "attempts": got.attempts, "statuses": got.statuses}
         body = got.body
-        if body is None and key in existing:
+        if body is None and key in run.existing:
             log(f"page {page}: failed ({got.error}); keeping the copy landed earlier")
             body = lake.get(layout.LAYER, key)
             entry["kept_from_earlier_run"] = True
         if body is not None:
             data = json.loads(body)["data"]
-            order_ids += [o["order_id"] for o in data]
-            wanted[key] = body
-            resolved.add(dl_key)
-            pages.append(entry | {"key": key, "rows": len(data), "sha256": layout.sha256(body)})
+            api.order_ids += [o["order_id"] for o in data]
+            run.wanted[key] = body
+            run.resolved.add(dl_key)
+            api.pages.append(entry | {"key": key, "rows": len(data), "sha256": layout.sha256(body)})
         else:
-            wanted[dl_key] = _dead_letter(
+            run.wanted[dl_key] = _dead_letter(
                 "web_orders_api", f"GET /api/v1/orders?page={page}", got, page=page
             )
-            dead.append(entry | {"deadletter_key": dl_key, "last_status": got.statuses[-1]})
+            api.dead.append(entry | {"deadletter_key": dl_key, "last_status": got.statuses[-1]})
             log(f"page {page}: dead-lettered after {got.attempts} attempt(s): {got.error}")
+    return api
 
-    # 3. Land: write what changed, drop resolved dead letters.
+
+def _land(lake: Lake, run: _Run) -> tuple[list[bool], list[str]]:
+    """Write what changed (True per object written), then delete resolved dead letters."""
+
     def land(item: tuple[str, bytes]) -> bool:
         key, data = item
-        if key in existing and lake.get(layout.LAYER, key) == data:
+        if key in run.existing and lake.get(layout.LAYER, key) == data:
             return False
         lake.put(layout.LAYER, key, data)
         return True
 
     with ThreadPoolExecutor(8) as pool:
-        changed = list(pool.map(land, wanted.items()))
-    stale = sorted(k for k in existing if k in resolved and k not in wanted)
+        changed = list(pool.map(land, run.wanted.items()))
+    stale = sorted(k for k in run.existing if k in run.resolved and k not in run.wanted)
     lake.delete(layout.LAYER, stale)
+    return changed, stale
 
-    # 4. Fingerprint the landing as it is now, and write the manifest.
-    digests = {k: layout.sha256(v) for k, v in wanted.items()}
-    for prefix in layout.DATA_PREFIXES:
-        for key in lake.keys(layout.LAYER, prefix):
-            if key not in digests:
-                digests[key] = layout.sha256(lake.get(layout.LAYER, key))
-    checksum = layout.landing_checksum(digests)
-    written = sum(changed)
-    previous = _previous_runs(lake)
-    run_no = (previous[-1]["run"] + 1) if previous else 1
-    report = RunReport(
-        run=run_no,
-        written=written,
-        unchanged=len(changed) - written,
-        deleted=len(stale),
-        landing_checksum=checksum,
-        pages_landed=len(pages),
-        pages_dead_lettered=len(dead),
-        rows_landed=sum(p["rows"] for p in pages),
-        csv_rows=int(csv_entry.get("rows", 0)),
-    )
-    run_entry = {
-        "run": run_no,
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "written": report.written,
-        "unchanged": report.unchanged,
-        "deleted": report.deleted,
-        "landing_checksum": checksum,
+
+def _api_summary(endpoint: Endpoint, api: _Api, report: RunReport) -> dict[str, Any]:
+    return {
+        "url": endpoint.api_url,
+        "pages_total": api.total_pages,
+        "pages_landed": report.pages_landed,
+        "pages_dead_lettered": report.pages_dead_lettered,
+        "rows_total": api.rows_total,
+        "rows_landed": report.rows_landed,
+        "retries": sum(r.attempts for r in api.results) - len(api.results),
+        "responses": {str(k): v for k, v in sorted(api.responses.items())},
+        "duplicate_order_ids": len(api.order_ids) - len(set(api.order_ids)),
+        "pages": api.pages,
     }
-    csv_entry["sha256"] = digests.get(layout.CSV_KEY)
-    manifest = {
-        "pipeline": "ingest-and-land",
-        "extract_date": EXTRACT_DATE,
-        "sources": {
-            "store_sales_csv": csv_entry,
-            "web_orders_api": {
-                "url": endpoint.api_url,
-                "pages_total": total_pages,
-                "pages_landed": report.pages_landed,
-                "pages_dead_lettered": report.pages_dead_lettered,
-                "rows_total": rows_total,
-                "rows_landed": report.rows_landed,
-                "retries": sum(r.attempts for r in results) - len(results),
-                "responses": {str(k): v for k, v in sorted(responses.items())},
-                "duplicate_order_ids": len(order_ids) - len(set(order_ids)),
-                "pages": pages,
-            },
-        },
-        "dead_letters": [
+
+
+def _dead_letter_list(api: _Api, run: _Run, got_csv: Fetched) -> list[dict[str, Any]]:
+    letters = [
+        {
+            "source": "web_orders_api",
+            "page": d["page"],
+            "key": d["deadletter_key"],
+            "attempts": d["attempts"],
+            "last_status": d["last_status"],
+        }
+        for d in api.dead
+    ]
+    if layout.CSV_DEADLETTER_KEY in run.wanted:
+        letters.append(
             {
-                "source": "web_orders_api",
-                "page": d["page"],
-                "key": d["deadletter_key"],
-                "attempts": d["attempts"],
-                "last_status": d["last_status"],
+                "source": "store_sales_csv",
+                "key": layout.CSV_DEADLETTER_KEY,
+                "attempts": got_csv.attempts,
+                "last_status": got_csv.statuses[-1],
             }
-            for d in dead
-        ]
-        + (
-            [
-                {
-                    "source": "store_sales_csv",
-                    "key": layout.CSV_DEADLETTER_KEY,
-                    "attempts": got_csv.attempts,
-                    "last_status": got_csv.statuses[-1],
-                }
-            ]
-            if layout.CSV_DEADLETTER_KEY in wanted
-            else []
-        ),
-        "objects": {k: digests[k] for k in sorted(digests)},
-        "landing_checksum": checksum,
-        "runs": [*previous, run_entry][-MAX_RUNS_KEPT:],
-    }
-    body = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
-    lake.put(layout.LAYER, layout.MANIFEST_KEY, body)
-    log(report.summary())
-    return report
+        )
+    return letters
 
 
 def _previous_runs(lake: Lake) -> list[dict[str, Any]]:
