@@ -108,3 +108,51 @@ def test_a_setting_the_api_refuses_fails_here(s3: Any) -> None:
         s3.put_bucket_lifecycle_configuration(
             Bucket="ll-parity-probe", LifecycleConfiguration={"Rules": wrong}
         )
+
+
+def budget_request(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The planned budget as a CreateBudget request (the provider's fields, the API's names:
+    `ands` is `And`, a notification carries its subscribers beside it)."""
+    expression = {"And": [api_shape(a) for a in inputs["filterExpression"]["ands"]]}
+    return {
+        "Budget": {
+            "BudgetName": inputs["name"],
+            "BudgetType": inputs["budgetType"],
+            "BudgetLimit": {"Amount": inputs["limitAmount"], "Unit": inputs["limitUnit"]},
+            "TimeUnit": inputs["timeUnit"],
+            "FilterExpression": expression,
+            "Metrics": [inputs["metrics"]],
+        },
+        "NotificationsWithSubscribers": [
+            {
+                "Notification": api_shape(
+                    {k: v for k, v in n.items() if k != "subscriberEmailAddresses"}
+                ),
+                "Subscribers": [
+                    {"SubscriptionType": "EMAIL", "Address": a}
+                    for a in n["subscriberEmailAddresses"]
+                ],
+            }
+            for n in inputs["notifications"]
+        ],
+    }
+
+
+def test_the_planned_budget_is_accepted_and_measures_what_it_filters(aws_plan: Plan) -> None:
+    from moto import mock_aws
+
+    inputs = aws_plan.named("aws:budgets/budget:Budget", "budget").inputs
+    request = budget_request(inputs)
+    with mock_aws():
+        budgets = boto3.client("budgets", region_name="us-east-1")
+        budgets.create_budget(AccountId="123456789012", **request)
+        got = budgets.describe_budget(AccountId="123456789012", BudgetName=inputs["name"])
+    budget = got["Budget"]
+    assert budget["FilterExpression"] == {
+        "And": [
+            {"Tags": {"Key": "cohort", "Values": ["demo"]}},
+            {"Tags": {"Key": "learner", "Values": ["alice"]}},
+        ]
+    }
+    assert budget["Metrics"] == ["UnblendedCost"]
+    assert budget["BudgetLimit"] == {"Amount": "40.00", "Unit": "USD"}
