@@ -15,6 +15,7 @@ from infra.azure.lake import LakeStorage
 from infra.azure.roles import assign
 from infra.azure.synapse import SynapseAnalytics
 from infra.azure.synapse_rbac import COMPUTE_OPERATOR, spark_pool_scope, synapse_grant
+from infra.azure.warehouse_schedule import WarehouseSchedule
 from infra.component import LabComponent
 from infra.outputs import cost_inputs
 from lakelab.blueprint import Blueprint
@@ -40,7 +41,18 @@ class AzureLearnerLab(LabComponent):
         lake = LakeStorage("lake", bp, group, opts=self.child())
         analytics = SynapseAnalytics("synapse", bp, group, lake, subscription_id, opts=self.child())
         jobs = MedallionJobs("jobs", bp, group, lake, analytics, opts=self.child())
-        DataFactory("factory", bp, group, lake, analytics, jobs, subscription_id, opts=self.child())
+        factory = DataFactory(
+            "factory", bp, group, lake, analytics, jobs, subscription_id, opts=self.child()
+        )
+        if analytics.sql_pool is not None:  # provisioned mode: pause it nightly
+            WarehouseSchedule(
+                "warehouse-schedule",
+                bp,
+                group,
+                analytics.sql_pool,
+                factory.factory,
+                opts=self.child(),
+            )
         LearnerBudget("budget", bp, group, opts=self.child())
 
         principal = bp.access.azure_principal_id or ""

@@ -29,16 +29,21 @@ class SynapseRequest:
     body: dict[str, Any] | None = None
 
 
+ARM: Final = "https://management.azure.com"
+ARM_SCOPE: Final = "https://management.azure.com/.default"
+
+
 def endpoint_url(workspace: str, path: str) -> str:
     return f"https://{workspace}.{DEV_SUFFIX}/{path}?api-version={API_VERSION}"
 
 
-def send(request: SynapseRequest) -> dict[str, Any]:
-    """Send `request` as the deployer. A DELETE of something already gone succeeds."""
+def send(request: SynapseRequest, scope: str = TOKEN_SCOPE) -> dict[str, Any]:
+    """Send `request` as the deployer, with a token for `scope` (the dev endpoint's, or ARM's
+    for `arm_url` requests). A DELETE of something already gone succeeds."""
     import requests
     from azure.identity import DefaultAzureCredential
 
-    token = DefaultAzureCredential().get_token(TOKEN_SCOPE).token
+    token = DefaultAzureCredential().get_token(scope).token
     response = requests.request(
         request.method,
         request.url,

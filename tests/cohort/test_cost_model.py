@@ -175,7 +175,8 @@ def test_provisioned_warehouses() -> None:
     assert aws.per_lab_hour == APPROX(AWS_HOUR - 4 * 10 / 60 * 0.375)
     azure = variant("demo-alice-azure", warehouse={"mode": "provisioned"})
     # A paused DW100c pool: its storage only while idle; resumed for one billed hour per lab hour.
-    assert azure.idle_per_month == APPROX(AZURE_IDLE + 1 * 0.023)
+    # Its nightly pause: a trigger execution and an activity run a night, $0.001 each.
+    assert azure.idle_per_month == APPROX(AZURE_IDLE + 1 * 0.023 + 2 * 365 / 12 * 0.001)
     expected_hour = 5.4 * 0.143 + 3 * 0.001 + 1000 / 1_048_576 * 5 + 1.20
     assert azure.per_lab_hour == APPROX(expected_hour)
 

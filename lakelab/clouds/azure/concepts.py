@@ -39,6 +39,13 @@ CONCEPTS: Final = ConceptMap(
         "none": "none",
     },
     other="generated passwords",
-    # The command that pauses the dedicated pool belongs to the warehouse, not to Spark.
-    named=(("command:local:Command", "pause", "Warehouse"),),
+    # What pauses (and lets the learner resume) the dedicated pool belongs to the warehouse.
+    named=(
+        ("command:local:Command", "pause", "Warehouse"),
+        ("azure-native:datafactory:Pipeline", "pause", "Warehouse"),
+        ("azure-native:datafactory:Trigger", "pause", "Warehouse"),
+        ("pulumi-python:dynamic/datafactory:TriggerActivation", "pause", "Warehouse"),
+        ("azure-native:authorization:RoleDefinition", "pool", "Warehouse"),
+        ("azure-native:authorization:RoleAssignment", "pool-operator", "Warehouse"),
+    ),
 )

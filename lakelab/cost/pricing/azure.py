@@ -14,12 +14,27 @@ from lakelab.naming import STAGES
 from lakelab.plan import Plan
 
 
+def _scheduled_pipelines(plan: Plan) -> set[str]:
+    """Pipelines a schedule trigger runs (each day: never an inactive pipeline)."""
+    return {
+        ref["pipelineReference"]["referenceName"]
+        for t in plan.of_type("azure-native:datafactory:Trigger")
+        if t.inputs.get("properties", {}).get("type") == "ScheduleTrigger"
+        for ref in t.inputs["properties"].get("pipelines", [])
+    }
+
+
 def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
     """What the lab costs each month it stands, used or not."""
     ci: dict[str, Any] = plan.outputs["cost_inputs"]
     a = cat.value
     lake_gb = a("lake_storage_gb")
-    pipelines = count(plan, "azure-native:datafactory:Pipeline")
+    scheduled = _scheduled_pipelines(plan)
+    pipelines = sum(
+        1
+        for p in plan.of_type("azure-native:datafactory:Pipeline")
+        if p.inputs.get("pipelineName") not in scheduled
+    )
     items = [
         item(
             cat,
@@ -52,6 +67,19 @@ def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
             "only in a month without lab work",
         ),
     ]
+    if scheduled:
+        daily = 365 / 12
+        items.append(
+            item(
+                cat,
+                "Data Factory scheduled runs (nightly warehouse pause)",
+                "always",
+                # Orchestration bills the trigger execution and the activity run alike.
+                2 * daily * len(scheduled),
+                "adf_activity_run",
+                f"{len(scheduled)} pipeline(s) x {daily:.1f} nights x (trigger + activity run)",
+            )
+        )
     mode = ci["warehouse_mode"]
     pools = count(plan, "azure-native:synapse:SqlPool")
     if mode == "provisioned" and pools:
