@@ -16,3 +16,11 @@ class RunMode(StrEnum):
 
     incremental = "incremental"
     full = "full"
+
+
+class WarehouseMode(StrEnum):
+    """The query warehouse a cohort's labs get (`warehouse.mode` of the stack config)."""
+
+    none = "none"
+    serverless = "serverless"
+    provisioned = "provisioned"

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 
 from lakelab.app import documents
-from lakelab.app.choices import CloudChoice
+from lakelab.app.choices import CloudChoice, WarehouseMode
 from lakelab.app.confirm import YesOpt, ask, counted
 
 if TYPE_CHECKING:
@@ -102,7 +102,9 @@ def init(
         list[str] | None,
         typer.Option(help="An IPv4 CIDR the Synapse firewall admits; repeat for more."),
     ] = None,
-    warehouse: Annotated[str, typer.Option(help="none | serverless | provisioned")] = "serverless",
+    warehouse: Annotated[
+        WarehouseMode, typer.Option(help="The query warehouse of the cohort's labs.")
+    ] = WarehouseMode.serverless,
     dry_run: Annotated[bool, typer.Option(help="Show the changes without writing them.")] = False,
 ) -> None:
     """Write one stack config per learner and cloud; a re-run applies only the roster's changes."""
@@ -118,7 +120,7 @@ def init(
         aws_region=aws_region,
         azure_region=azure_region,
         allowed_ip_ranges=tuple(allow_ip or ()),
-        warehouse_mode=warehouse,
+        warehouse_mode=warehouse.value,
     )
     learners = load_roster(roster, settings)
     plan = plan_sync(learners, settings, roster.name)

@@ -49,6 +49,23 @@ CASES = [
         "Invalid value for '--aws-port' (env var: 'LAKELAB_AWS_PORT'): Input should be less"
         " than or equal to 65535 (see 'lakelab local up --help')",
     ),
+    (
+        [
+            "cohort",
+            "init",
+            "r.csv",
+            "--cohort",
+            "c",
+            "--expires",
+            "2030-01-01",
+            "--budget",
+            "3",
+            "--warehouse",
+            "huge",
+        ],
+        "Invalid value for '--warehouse': 'huge' is not one of 'none', 'serverless',"
+        " 'provisioned'. (see 'lakelab cohort init --help')",
+    ),  # fmt: skip
     (["frobnicate"], "No such command 'frobnicate'. (see 'lakelab --help')"),
     (["cohort", "frob"], "No such command 'frob'. (see 'lakelab cohort --help')"),
 ]
