@@ -65,7 +65,7 @@ CASES = [
         ],
         "Invalid value for '--warehouse': 'huge' is not one of 'none', 'serverless',"
         " 'provisioned'. (see 'lakelab cohort init --help')",
-    ),  # fmt: skip
+    ),
     (["frobnicate"], "No such command 'frobnicate'. (see 'lakelab --help')"),
     (["cohort", "frob"], "No such command 'frob'. (see 'lakelab cohort --help')"),
 ]
