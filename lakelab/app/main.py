@@ -61,6 +61,7 @@ def _register() -> None:
     from lakelab.app.cohort import app as cohort_app
     from lakelab.app.data import app as data_app
     from lakelab.app.local import app as local_app
+    from lakelab.app.pipeline import app as pipeline_app
 
     plan.register(app)
     workload.register(app)
@@ -71,6 +72,11 @@ def _register() -> None:
         cohort_app, name="cohort", help="Run whole cohorts: roster, stacks, status, teardown."
     )
     app.add_typer(data_app, name="data", help="Sample data for a learner's lake.")
+    app.add_typer(
+        pipeline_app,
+        name="pipeline",
+        help="The pipeline definition on the twin: run, backfill, history.",
+    )
     app.add_typer(stub(), name="lab", help="Self-grading labs on the local twin.")
     app.add_typer(local_app, name="local", help="Run the local twin: emulators and learner stacks.")
 

@@ -1,0 +1,130 @@
+"""`lakelab pipeline`: the pipeline definition run on a learner's twin, step by step.
+
+lakelab pipeline run --stack S [--date D] [--mode M] [--land] [--resume RUN_ID]
+lakelab pipeline backfill --stack S --from D --to D [--force]
+lakelab pipeline history --stack S [--json]
+
+Retries, resume and the run records: `lakelab.pipeline.runner`; what each step does on the
+twin: `lakelab.pipeline.twin_steps`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from lakelab.app.choices import RunMode
+from lakelab.app.data import parse_day
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from lakelab.pipeline.runner import RunRecord
+
+console = Console(highlight=False)
+app = typer.Typer(no_args_is_help=True)
+
+StackOpt = Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")]
+HISTORY_JSON = "[{run_id, stack, run_date, mode, started, finished, state, resumed_from, steps}]"
+
+
+def _run_one(
+    stack: str, when: date, mode: str, *, land: bool, resume: RunRecord | None = None
+) -> RunRecord:
+    from lakelab_jobs.jobargs import generated_run_id
+
+    from lakelab.pipeline.definition import load
+    from lakelab.pipeline.runner import Runner
+    from lakelab.pipeline.twin_steps import TwinSteps
+    from lakelab.stackfiles import check_stack_name, stack_name_of
+
+    check_stack_name(stack_name_of(stack))
+    run_id = generated_run_id("pipeline")
+    steps = TwinSteps(stack, run_id, when, mode, log=lambda line: console.print(f"  {line}"))
+    runner = Runner(load(), steps.actions(), log=lambda line: console.print(line))
+    console.print(f"pipeline run {run_id} on {stack} for {when} ({mode})")
+    record = runner.run(stack, run_id, when, mode, land=land, resume=resume)
+    console.print(_outcome(record))
+    return record
+
+
+def _outcome(record: RunRecord) -> str:
+    steps = ", ".join(f"{s.step} {s.state}" for s in record.steps)
+    return f"run {record.run_id}: {record.state} ({steps})"
+
+
+@app.command("run")
+def run_cmd(
+    stack: StackOpt,
+    day: Annotated[str | None, typer.Option("--date", help="The run date (default: today)")] = None,
+    mode: Annotated[RunMode, typer.Option(help="incremental or full")] = RunMode.incremental,
+    land: Annotated[
+        bool, typer.Option(help="Land the day's sample sources first (the optional land step).")
+    ] = False,
+    resume: Annotated[
+        str | None, typer.Option(help="A failed run to continue from its failed step.")
+    ] = None,
+) -> None:
+    """Run the pipeline definition on the twin: retries per step, every attempt recorded."""
+    from lakelab.pipeline.runner import load_run
+
+    previous = load_run(stack, resume) if resume else None
+    when = parse_day(day) if previous is None else parse_day(previous.run_date)
+    chosen = mode.value if previous is None else previous.mode
+    record = _run_one(stack, when, chosen, land=land, resume=previous)
+    if record.state != "succeeded":
+        raise typer.Exit(1)
+
+
+@app.command("backfill")
+def backfill_cmd(
+    stack: StackOpt,
+    first: Annotated[str, typer.Option("--from", help="The first run date")],
+    last: Annotated[str, typer.Option("--to", help="The last run date")],
+    force: Annotated[bool, typer.Option(help="Run dates that already succeeded too.")] = False,
+) -> None:
+    """One run per date, oldest first, each landing its day's sources; a date that already
+    succeeded is skipped unless --force."""
+    from lakelab.pipeline.runner import dates, succeeded_dates
+
+    todo = dates(parse_day(first, "--from"), parse_day(last, "--to"))
+    done = succeeded_dates(stack)
+    failed = 0
+    for when in todo:
+        if when.isoformat() in done and not force:
+            console.print(f"{when}: already succeeded, skipped")
+            continue
+        record = _run_one(stack, when, RunMode.incremental.value, land=True)
+        failed += record.state != "succeeded"
+        if failed:
+            console.print(f"stopped at {when}: later dates build on it")
+            raise typer.Exit(1)
+
+
+@app.command("history")
+def history_cmd(
+    stack: StackOpt,
+    as_json: Annotated[bool, typer.Option("--json", help=f"Print {HISTORY_JSON}")] = False,
+) -> None:
+    """Every recorded pipeline run of the stack: steps, attempts, durations, outcomes."""
+    from lakelab.pipeline.runner import history
+    from lakelab.tables import Table
+
+    runs = history(stack)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in runs], indent=2))
+        return
+    table = Table(title=f"pipeline runs of {stack}", header_style="bold")
+    for col in ("run", "date", "mode", "state", "steps (attempts, seconds)"):
+        table.add_column(col)
+    for r in runs:
+        steps = "\n".join(
+            f"{s.step}: {s.state} ({len(s.attempts)}, {sum(a.seconds for a in s.attempts):.1f}s)"
+            for s in r.steps
+        )
+        table.add_row(r.run_id, r.run_date, r.mode, r.state, steps)
+    console.print(table)
