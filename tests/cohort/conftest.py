@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 from cohort_harness import HERE, ROOT, FakeCli, Moto, wrapper
 
-from localcloud.emulators import free_port
-
 
 @pytest.fixture()
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -44,17 +42,9 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCli:
 
 
 @pytest.fixture(scope="session")
-def moto_server() -> Iterator[Moto]:
-    """A real moto server (AWS stand-in) on a free local port, for the whole session."""
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield Moto(f"http://127.0.0.1:{port}")
-    finally:
-        server.stop()
+def moto_server(moto_url: str) -> Moto:
+    """The session's real moto server (AWS stand-in), as the cohort tests drive it."""
+    return Moto(moto_url)
 
 
 @pytest.fixture()

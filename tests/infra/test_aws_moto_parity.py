@@ -9,14 +9,12 @@ stores it. Reading it back gives what was declared. A setting the API would refu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
 from lakelab.plan import Plan
-from localcloud.emulators import free_port
 
 S3 = "aws:s3/"
 # API names that are not the provider's name capitalised.
@@ -36,19 +34,11 @@ def api_shape(value: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def s3() -> Iterator[Any]:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield boto3.client(
-            "s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-        )  # fmt: skip
-    finally:
-        server.stop()
+def s3(moto_url: str) -> Any:
+    return boto3.client(
+        "s3", endpoint_url=moto_url, region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+    )  # fmt: skip
 
 
 def settings(plan: Plan, kind: str) -> dict[str, dict[str, Any]]:

@@ -31,22 +31,6 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fake:
     return Fake(tmp_path / "fake-pulumi", tmp_path / "outputs.json")
 
 
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    """A real moto server (the AWS stand-in) on a free local port, for the session."""
-    from moto.server import ThreadedMotoServer
-
-    from localcloud.emulators import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture()
 def moto(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A clean moto, with boto3 (in tests and in lakelab) pointed at it."""

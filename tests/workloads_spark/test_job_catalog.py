@@ -8,7 +8,6 @@ the same boto3 calls the job makes on Glue.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from lakelab_jobs.pipeline import STAGES, RunRequest, run
 from lakelab_jobs.synthetic import SyntheticSpec, write_base
 
 from lakelab.catalog import scan_tables
-from localcloud.emulators import free_port
 
 pytestmark = pytest.mark.slow
 PREFIX = "spring_alice"
@@ -34,23 +32,16 @@ def lake_root(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def glue() -> Iterator[Any]:
+def glue(moto_url: str) -> Any:
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        client = boto3.client(
-            "glue", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-        )  # fmt: skip
-        for layer in ("bronze", "silver", "gold"):
-            client.create_database(DatabaseInput={"Name": database(PREFIX, layer)})
-        yield client
-    finally:
-        server.stop()
+    client = boto3.client(
+        "glue", endpoint_url=moto_url, region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+    )  # fmt: skip
+    for layer in ("bronze", "silver", "gold"):
+        client.create_database(DatabaseInput={"Name": database(PREFIX, layer)})
+    return client
 
 
 @pytest.mark.parametrize("layer", ["bronze", "silver", "gold"])
