@@ -88,12 +88,26 @@ class WarehouseSchedule(LabComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:azure:WarehouseSchedule", name, bp.tags, opts)
+        self._operators(bp, group, pool, factory)
+        pipeline = self._pause_pipeline(group, pool, factory)
+        trigger = self._nightly_trigger(group, factory, pipeline)
+        TriggerActivation(
+            "nightly-pause-start", trigger_id=trigger.id, opts=self.child(parent=trigger)
+        )
+        self.register_outputs({"pipeline": PAUSE_PIPELINE, "trigger": PAUSE_TRIGGER})
+
+    def _operators(
+        self,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        pool: synapse.SqlPool,
+        factory: datafactory.Factory,
+    ) -> None:
+        """The lab's own pool-operator role, held on the pool by the factory and the learner."""
         operator = authorization.RoleDefinition(
             "pool-operator",
             authorization.RoleDefinitionArgs(
-                role_definition_id=str(
-                    uuid.uuid5(uuid.NAMESPACE_URL, f"lakelab/{bp.stack_name}/pool-operator")
-                ),
+                role_definition_id=_stable_id(bp, "pool-operator"),
                 role_name=f"lakelab SQL pool operator ({bp.stack_name})",
                 description="Read, pause and resume the lab's dedicated SQL pool; nothing else.",
                 permissions=[authorization.PermissionArgs(actions=list(POOL_OPERATOR_ACTIONS))],
@@ -102,11 +116,9 @@ class WarehouseSchedule(LabComponent):
             ),
             opts=self.child(),
         )
+        factory_id = factory.identity.apply(lambda i: i.principal_id if i else "")
         holders: dict[str, tuple[pulumi.Input[str], str]] = {
-            "factory": (
-                factory.identity.apply(lambda i: i.principal_id if i else ""),
-                "ServicePrincipal",
-            ),
+            "factory": (factory_id, "ServicePrincipal")
         }
         if bp.access.azure_principal_id:
             holders["learner"] = (bp.access.azure_principal_id, "User")
@@ -114,11 +126,7 @@ class WarehouseSchedule(LabComponent):
             authorization.RoleAssignment(
                 f"{who}-pool-operator",
                 authorization.RoleAssignmentArgs(
-                    role_assignment_name=str(
-                        uuid.uuid5(
-                            uuid.NAMESPACE_URL, f"lakelab/{bp.stack_name}/{who}-pool-operator"
-                        )
-                    ),
+                    role_assignment_name=_stable_id(bp, f"{who}-pool-operator"),
                     role_definition_id=operator.id,
                     principal_id=principal,
                     principal_type=kind,
@@ -126,58 +134,65 @@ class WarehouseSchedule(LabComponent):
                 ),
                 opts=self.child(parent=operator),
             )
-        pipeline = datafactory.Pipeline(
+
+    def _pause_pipeline(
+        self, group: resources.ResourceGroup, pool: synapse.SqlPool, factory: datafactory.Factory
+    ) -> datafactory.Pipeline:
+        pause = datafactory.WebActivityArgs(
+            name="pause",
+            type="WebActivity",
+            method="POST",
+            url=pulumi.Output.concat(ARM, pool.id, f"/pause?api-version={POOL_API_VERSION}"),
+            body="{}",
+            authentication=datafactory.WebActivityAuthenticationArgs(
+                type="MSI", resource=f"{ARM}/"
+            ),
+        )
+        return datafactory.Pipeline(
             PAUSE_PIPELINE,
             datafactory.PipelineArgs(
                 pipeline_name=PAUSE_PIPELINE,
                 factory_name=factory.name,
                 resource_group_name=group.name,
                 description="Pauses the dedicated SQL pool (scheduled nightly)",
-                activities=[
-                    datafactory.WebActivityArgs(
-                        name="pause",
-                        type="WebActivity",
-                        method="POST",
-                        url=pulumi.Output.concat(
-                            ARM, pool.id, f"/pause?api-version={POOL_API_VERSION}"
-                        ),
-                        body="{}",
-                        authentication=datafactory.WebActivityAuthenticationArgs(
-                            type="MSI", resource=f"{ARM}/"
-                        ),
-                    )
-                ],
+                activities=[pause],
             ),
             opts=self.child(parent=factory),
         )
+
+    def _nightly_trigger(
+        self,
+        group: resources.ResourceGroup,
+        factory: datafactory.Factory,
+        pipeline: datafactory.Pipeline,
+    ) -> datafactory.Trigger:
         hour, minute = PAUSE_AT_UTC
-        trigger = datafactory.Trigger(
+        recurrence = datafactory.ScheduleTriggerRecurrenceArgs(
+            frequency="Day",
+            interval=1,
+            start_time="2026-01-01T00:00:00Z",
+            time_zone="UTC",
+            schedule=datafactory.RecurrenceScheduleArgs(hours=[hour], minutes=[minute]),
+        )
+        reference = datafactory.TriggerPipelineReferenceArgs(
+            pipeline_reference=datafactory.PipelineReferenceArgs(
+                reference_name=PAUSE_PIPELINE, type="PipelineReference"
+            )
+        )
+        return datafactory.Trigger(
             PAUSE_TRIGGER,
             datafactory.TriggerArgs(
                 trigger_name=PAUSE_TRIGGER,
                 factory_name=factory.name,
                 resource_group_name=group.name,
                 properties=datafactory.ScheduleTriggerArgs(
-                    type="ScheduleTrigger",
-                    recurrence=datafactory.ScheduleTriggerRecurrenceArgs(
-                        frequency="Day",
-                        interval=1,
-                        start_time="2026-01-01T00:00:00Z",
-                        time_zone="UTC",
-                        schedule=datafactory.RecurrenceScheduleArgs(hours=[hour], minutes=[minute]),
-                    ),
-                    pipelines=[
-                        datafactory.TriggerPipelineReferenceArgs(
-                            pipeline_reference=datafactory.PipelineReferenceArgs(
-                                reference_name=PAUSE_PIPELINE, type="PipelineReference"
-                            )
-                        )
-                    ],
+                    type="ScheduleTrigger", recurrence=recurrence, pipelines=[reference]
                 ),
             ),
             opts=self.child(parent=factory, depends_on=[pipeline]),
         )
-        TriggerActivation(
-            "nightly-pause-start", trigger_id=trigger.id, opts=self.child(parent=trigger)
-        )
-        self.register_outputs({"pipeline": PAUSE_PIPELINE, "trigger": PAUSE_TRIGGER})
+
+
+def _stable_id(bp: Blueprint, what: str) -> str:
+    """A GUID derived from the stack and what it names, so re-runs never duplicate it."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"lakelab/{bp.stack_name}/{what}"))
