@@ -14,7 +14,9 @@ is `skipped`, as Glue and Data Factory do. Every run is recorded in the state fo
   sources first; a date whose last run succeeded is skipped unless `--force`;
 - `history` lists the runs.
 
-The optional `land` step runs only when asked (`--land`, and in backfills).
+The optional `land` step runs only when asked (`--land`, and in backfills). The definition's
+`alerts` are raised as they happen (a retry, a step failed after its last retry): printed and
+kept in the run's record under `alerts`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ class RunRecord:
     finished: str | None = None
     resumed_from: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
+    # The definition's alerts this run raised: {when, step, description, detail}.
+    alerts: list[dict[str, str]] = field(default_factory=list)
 
     def step(self, step_id: str) -> StepRecord:
         return next(s for s in self.steps if s.step == step_id)
@@ -154,7 +158,7 @@ class Runner:
             if failed is not None and entry.step in self.definition.downstream(failed):
                 entry.state = "skipped"
                 continue
-            self._attempts(entry)
+            self._attempts(entry, record)
             save(record)
             if entry.state == "failed":
                 failed = entry.step
@@ -163,7 +167,18 @@ class Runner:
         save(record)
         return record
 
-    def _attempts(self, entry: StepRecord) -> None:
+    def _alert(self, record: RunRecord, when: str, entry: StepRecord) -> None:
+        """Raise the definition's alerts for `when` on this step: recorded in the run and
+        printed (the local runner's alert channel)."""
+        detail = entry.attempts[-1].detail if entry.attempts else ""
+        for alert in self.definition.alerts_for(entry.step, when):
+            record.alerts.append(
+                {"when": when, "step": entry.step, "description": alert.description,
+                 "detail": detail}
+            )  # fmt: skip
+            self.log(f"ALERT ({when}) {entry.step}: {alert.description}: {detail}")
+
+    def _attempts(self, entry: StepRecord, record: RunRecord) -> None:
         policy = self.definition.policy(entry.step)
         for number in range(1, policy.retries + 2):
             started, clock = _now(), time.perf_counter()
@@ -183,10 +198,12 @@ class Runner:
                 entry.state = "succeeded"
                 return
             if number <= policy.retries:
+                self._alert(record, "retry", entry)
                 wait = policy.delay_s(number)
                 self.log(f"{entry.step}: retrying in {wait:g}s")
                 self.sleep(wait)
         entry.state = "failed"
+        self._alert(record, "failure", entry)
 
 
 def dates(first: date, last: date) -> list[date]:

@@ -86,6 +86,16 @@ def test_a_step_that_keeps_failing_fails_the_run_and_skips_what_depends_on_it() 
         ("quality_gate", "skipped"),
     ]
     assert "catalog" not in steps.calls
+    # The definition's failure alert, raised once, with the last attempt's error.
+    assert record.alerts == [
+        {
+            "when": "failure",
+            "step": "gold",
+            "description": "a step failed after its last retry",
+            "detail": "gold broke",
+        }
+    ]
+    assert load_run(STACK, "r1").alerts == record.alerts
 
 
 def test_resume_runs_only_what_did_not_succeed() -> None:
