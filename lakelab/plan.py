@@ -31,9 +31,9 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from lakelab.blueprint import Blueprint, for_cloud
+from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
-from lakelab.stackfiles import load_blueprint, read_config, stack_file
+from lakelab.stackfiles import load_cloud_blueprint, read_config
 
 SCHEMA: Final = "lakelab.plan/v1"
 PROJECT: Final = "lakelab"
@@ -448,5 +448,4 @@ def _marked(value: Any) -> Any:
 def plan_stack(stack: str) -> Plan:
     """The offline plan of a stack config in stacks/ (validated first, with a clear error).
     It is the plan of a cloud stack, so the stack must name its organisation's seed."""
-    bp = for_cloud(load_blueprint(stack), f"{stack_file(stack).name}: ")
-    return plan_blueprint(bp, read_config(stack))
+    return plan_blueprint(load_cloud_blueprint(stack), read_config(stack))

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from lakelab.blueprint import Blueprint, BlueprintError, from_config
+from lakelab.blueprint import Blueprint, BlueprintError, for_cloud, from_config
 from lakelab.clouds import checked
 from lakelab.settings import Settings
 
@@ -122,3 +122,9 @@ def load_blueprint(
             f" {bp.stack_name!r} (<cohort>-<learner>-<cloud>)"
         )
     return bp
+
+
+def load_cloud_blueprint(stack: str) -> Blueprint:
+    """The blueprint of a stack that deploys to a cloud: validated, and naming its
+    organisation's seed (a twin-only stack may leave the seed out)."""
+    return for_cloud(load_blueprint(stack), f"{stack_file(stack).name}: ")

@@ -1,23 +1,27 @@
-"""Benchmark of the local twin, on this machine, with real emulators.
+"""Benchmark of the local twin, on this machine, with real emulators, timing what a user types.
 
     python scripts/bench_localcloud.py [--runs 3] [--learners 30]
 
-Figures (wall clock, median of the runs, from a purged state folder each time):
+Figures (wall clock, median of the runs; each command is the `lakelab` script in a new process):
 
-1. cold start: `lakelab local up --cloud aws --cloud azure --stack <one learner>` in a new
-   process running the app behind `lakelab local` (Python start-up, checks, both emulators
-   started and healthy, the learner provisioned), once with an AWS learner and once with an
-   Azure learner. Target: 3 s.
-2. a cohort: `lakelab local up --cohort bench` with N learners (half on AWS, half on Azure),
-   cold, in a new process. Target for 30 learners: 30 s.
-3. restart with that cohort: `lakelab local down` then `lakelab local up` (journal replay).
+1. `lakelab --help`. Target: 0.4 s.
+2. cold start: `lakelab local up --stack <one learner>` from a purged state folder: Python
+   start-up, checks, the one emulator that stack needs started and healthy, the learner
+   provisioned; once with an AWS learner, once with an Azure learner. Target: 2 s.
+3. stop: SIGTERM sent to a running emulator until its process is gone. Target: 0.5 s.
+4. a cohort: `lakelab local up --cohort bench` with N learners (half on AWS, half on Azure),
+   cold. Target for 30 learners: 30 s.
+5. restart with that cohort: `lakelab local down` then `lakelab local up` (journal replay).
 
-Everything runs in a temporary state folder on free loopback ports; nothing else is touched.
+The machine's load average is printed beside the figures (they only mean something on an idle
+machine) and everything is written as one JSON record to `bench-localcloud.json` in the current
+folder. Everything runs in a temporary state folder on free loopback ports.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -28,11 +32,14 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
+
 from lakelab.clouds import cloud_for
 from localcloud.emulators import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = "from lakelab.app.errors import run_app; from lakelab.app.local import app; run_app(app)"
+# The console script pip installed beside this interpreter: exactly what a user types.
+LAKELAB = str(Path(sys.executable).with_name("lakelab"))
 
 
 def write_stack(home: Path, cohort: str, learner: str, cloud: str) -> str:
@@ -75,7 +82,7 @@ class Twin:
     def run(self, *args: str) -> float:
         started = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, "-c", CLI, *args],
+            [LAKELAB, *args],
             env=self.env,
             cwd=ROOT,
             capture_output=True,
@@ -84,11 +91,46 @@ class Twin:
         )
         elapsed = time.perf_counter() - started
         if out.returncode != 0:
-            raise SystemExit(f"`lakelab local {' '.join(args)}` failed:\n{out.stderr}")
+            raise SystemExit(f"`lakelab {' '.join(args)}` failed:\n{out.stderr}")
         return elapsed
 
     def purge(self) -> None:
-        self.run("down", "--purge", "--yes")
+        self.run("local", "down", "--purge", "--yes")
+
+    def stop_time(self) -> float:
+        """SIGTERM to each running emulator; the longest time until its process was gone."""
+        longest = 0.0
+        for pid_file in (self.state / "aws" / "moto.pid", self.state / "azure" / "azurite.pid"):
+            if not pid_file.is_file():
+                continue
+            proc = psutil.Process(int(json.loads(pid_file.read_text())["pid"]))
+            started = time.perf_counter()
+            proc.terminate()
+            proc.wait(timeout=10)
+            longest = max(longest, time.perf_counter() - started)
+        return longest
+
+
+def report(figures: list[tuple[str, list[float], float | None]], runs: int) -> None:
+    load = os.getloadavg()
+    print(f"lakelab local twin benchmark ({os.cpu_count()} CPUs, {runs} runs, median)")
+    for name, times, target in figures:
+        median = statistics.median(times)
+        verdict = "" if target is None else (" ok" if median <= target else " OVER TARGET")
+        goal = "" if target is None else f"  target {target:g} s{verdict}"
+        shown = ", ".join(f"{t:.2f}" for t in times)
+        print(f"  {name:<58} {median:6.2f} s  ({shown}){goal}")
+    print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    record = {
+        "benchmark": "localcloud",
+        "cores": os.cpu_count(),
+        "load_average": load,
+        "figures": [
+            {"name": n, "runs_s": t, "median_s": statistics.median(t), "target_s": g}
+            for n, t, g in figures
+        ],
+    }
+    Path("bench-localcloud.json").write_text(json.dumps(record, indent=2) + "\n")
 
 
 def main() -> None:
@@ -108,36 +150,32 @@ def main() -> None:
             write_stack(twin.home, "bench", f"learner{i:02d}", "aws" if i % 2 else "azure")
             for i in range(args.learners)
         ]
-        clouds = ("--cloud", "aws", "--cloud", "azure")
         figures: list[tuple[str, list[float], float | None]] = []
+        figures.append(("lakelab --help", [twin.run("--help") for _ in range(args.runs)], 0.4))
 
+        stops: list[float] = []
         for stack in (aws_one, azure_one):
             times = []
             for _ in range(args.runs):
                 twin.purge()
-                times.append(twin.run("up", *clouds, "--stack", stack))
-            figures.append((f"cold start, both emulators + 1 learner ({stack})", times, 3.0))
+                times.append(twin.run("local", "up", "--stack", stack))
+                stops.append(twin.stop_time())
+            figures.append((f"cold start: local up --stack {stack}", times, 2.0))
+        figures.append(("an emulator stops after SIGTERM", stops, 0.5))
 
         cohort_times, restart_times = [], []
         for _ in range(args.runs):
             twin.purge()
-            cohort_times.append(twin.run("up", "--cohort", "bench"))
-            twin.run("down")
-            restart_times.append(twin.run("up"))
+            cohort_times.append(twin.run("local", "up", "--cohort", "bench"))
+            twin.run("local", "down")
+            restart_times.append(twin.run("local", "up"))
         aws_n = sum(1 for s in cohort if s.endswith("-aws"))
         label = f"{len(cohort)} learners cold ({aws_n} AWS, {len(cohort) - aws_n} Azure)"
         figures.append((label, cohort_times, 30.0))
         figures.append(
             (f"restart with {len(cohort)} learners (down, then up)", restart_times, None)
         )
-
-        print(f"lakelab local twin benchmark ({os.cpu_count()} CPUs, {args.runs} runs, median)")
-        for name, times, target in figures:
-            median = statistics.median(times)
-            verdict = "" if target is None else (" ok" if median <= target else " OVER TARGET")
-            goal = "" if target is None else f"  target {target:g} s{verdict}"
-            runs = ", ".join(f"{t:.2f}" for t in times)
-            print(f"  {name:<58} {median:6.2f} s  ({runs}){goal}")
+        report(figures, args.runs)
     finally:
         twin.purge()
         shutil.rmtree(root, ignore_errors=True)

@@ -15,6 +15,7 @@ from lakelab.tables import Table
 
 if TYPE_CHECKING:  # the plan pulls in Pulumi: import it only when a plan is made
     from lakelab.plan import Plan, PlannedResource
+    from lakelab.plan_batch import StackCheck, StackSummary
 
 console = Console(highlight=False)
 
@@ -96,16 +97,96 @@ def render_plan(plan: Plan) -> Tree:
     return root
 
 
+WORKERS = typer.Option(
+    "--workers", min=1, max=64, help="Worker processes for many stacks (default: one per core)"
+)
+
+
+def _cohort_stacks(cohort: str) -> list[str]:
+    from lakelab.stackfiles import list_stacks
+
+    stacks = list_stacks(cohort)
+    if not stacks:
+        raise UserError(f"cohort {cohort!r} has no stack files; `lakelab cohort init` writes them")
+    return stacks
+
+
+def _print_check(check: StackCheck) -> bool:
+    """One stack's policy table and verdict; True when no mandatory policy failed."""
+    from policies.rules import ALL_POLICIES
+
+    found, name = check.violations, check.stack
+    mandatory = [v for v in found if v.mandatory]
+    table = Table(title=f"policy check: {name}", header_style="bold")
+    table.add_column("policy")
+    table.add_column("result")
+    table.add_column("detail", overflow="fold")
+    for policy in ALL_POLICIES:
+        mine = [v for v in found if v.policy == policy.name]
+        for v in mine:
+            result = "[red]FAIL (mandatory)[/]" if v.mandatory else "[yellow]advisory[/]"
+            table.add_row(policy.name, result, v.message)
+        if not mine:
+            table.add_row(policy.name, "[green]pass[/]", "")
+    console.print(table)
+    if mandatory:
+        console.print(f"[red]{name}: {len(mandatory)} mandatory violation(s)[/]")
+        return False
+    advisory = len(found) - len(mandatory)
+    note = f" ({advisory} advisory)" if advisory else ""
+    console.print(f"[green]{name}: all {len(ALL_POLICIES)} policies pass{note}[/]")
+    return True
+
+
+def _plan_cohort(cohort: str, workers: int | None, as_json: bool) -> None:
+    """One line per stack of the cohort (the full plan of one is `plan --stack`)."""
+    from dataclasses import asdict
+
+    from rich.progress import Progress
+
+    from lakelab.plan_batch import run_batch, summarize_stack
+
+    stacks = _cohort_stacks(cohort)
+    summaries: list[StackSummary] = []
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"planning {len(stacks)} stacks", total=len(stacks))
+        for summary in run_batch(stacks, summarize_stack, workers):
+            summaries.append(summary)
+            progress.advance(task)
+    if as_json:
+        print(json.dumps({"cohort": cohort, "stacks": [asdict(s) for s in summaries]}, indent=2))
+        return
+    table = Table(title=f"plan: cohort {cohort}", header_style="bold")
+    for column in ("stack", "cloud", "region", "resources", "components"):
+        table.add_column(column)
+    for s in summaries:
+        table.add_row(s.stack, s.cloud, s.region, str(s.resources), str(s.components))
+    console.print(table)
+    total = sum(s.resources for s in summaries)
+    console.print(f"{len(summaries)} stacks, {total} resources; `lakelab plan --stack S` for one")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def plan(
         stack: Annotated[
-            str, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")
-        ],
+            str | None, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")
+        ] = None,
+        cohort: Annotated[
+            str | None, typer.Option(help="Plan every stack of a cohort, one line each")
+        ] = None,
+        workers: Annotated[int | None, WORKERS] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
     ) -> None:
         """Show what `pulumi up` would create for a stack, offline (no credentials, no network)."""
         from lakelab.plan import plan_stack
+
+        if (stack is None) == (cohort is None):
+            raise UserError("name one stack with --stack, or a cohort with --cohort")
+        if cohort is not None:
+            _plan_cohort(cohort, workers, as_json)
+            return
+        assert stack is not None
 
         result = plan_stack(stack)
         if as_json:
@@ -135,39 +216,17 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--stack", "-s", help="Stack(s) to check")
         ] = None,
         cohort: Annotated[str | None, typer.Option(help="Check every stack of a cohort")] = None,
+        workers: Annotated[int | None, WORKERS] = None,
     ) -> None:
         """Run the policy pack offline against the plan; exit 1 on any mandatory violation."""
-        from lakelab.plan import plan_stack
-        from lakelab.policy import check_plan
-        from lakelab.stackfiles import list_stacks
-        from policies.rules import ALL_POLICIES
+        from lakelab.plan_batch import check_stack, run_batch
 
-        stacks = list(stack or []) + (list_stacks(cohort) if cohort else [])
+        stacks = list(stack or []) + (_cohort_stacks(cohort) if cohort else [])
         if not stacks:
             raise UserError("name a stack with --stack, or a cohort with --cohort")
-        failed = 0
-        for name in stacks:
-            found = check_plan(plan_stack(name))
-            mandatory = [v for v in found if v.mandatory]
-            table = Table(title=f"policy check: {name}", header_style="bold")
-            table.add_column("policy")
-            table.add_column("result")
-            table.add_column("detail", overflow="fold")
-            for policy in ALL_POLICIES:
-                mine = [v for v in found if v.policy == policy.name]
-                for v in mine:
-                    result = "[red]FAIL (mandatory)[/]" if v.mandatory else "[yellow]advisory[/]"
-                    table.add_row(policy.name, result, v.message)
-                if not mine:
-                    table.add_row(policy.name, "[green]pass[/]", "")
-            console.print(table)
-            if mandatory:
-                failed += 1
-                console.print(f"[red]{name}: {len(mandatory)} mandatory violation(s)[/]")
-            else:
-                advisory = len(found) - len(mandatory)
-                note = f" ({advisory} advisory)" if advisory else ""
-                console.print(f"[green]{name}: all {len(ALL_POLICIES)} policies pass{note}[/]")
+        failed = sum(not _print_check(c) for c in run_batch(stacks, check_stack, workers))
+        if len(stacks) > 1:
+            console.print(f"{len(stacks) - failed} of {len(stacks)} stacks pass")
         if failed:
             raise typer.Exit(1)
 

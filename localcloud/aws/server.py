@@ -28,6 +28,7 @@ Presigned S3 URLs are checked like signed requests (`localcloud.aws.presigned`).
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import logging
@@ -277,6 +278,10 @@ class TwinAwsApp:
                 body = b"Action=" + (b"ListUsers" if service == "iam" else b"GetCallerIdentity")
                 body += b"&Version=" + (b"2010-05-08" if service == "iam" else b"2011-06-15")
             entry = Entry(0, "POST" if body else "GET", "/", headers, body)
+            # The slow part, importing the service, runs outside the lock: a stop (SIGTERM)
+            # waits on the lock, and must not wait for an import.
+            for part in ("models", "responses", "urls"):
+                importlib.import_module(f"moto.{service}.{part}")
             with self.lock:
                 _call(self.moto, replay_environ(entry))
 

@@ -28,7 +28,12 @@ CASES = [
         " (see 'lakelab cohort up --help')",
     ),
     (["plan", "--bogus"], "No such option: --bogus (see 'lakelab plan --help')"),
-    (["plan"], "Missing option '--stack' / '-s'. (see 'lakelab plan --help')"),
+    (["run"], "Missing option '--stack' / '-s'. (see 'lakelab run --help')"),
+    (
+        ["plan", "--workers", "0"],
+        "Invalid value for '--workers': Input should be greater than or equal to 1"
+        " (see 'lakelab plan --help')",
+    ),
     (
         ["cohort", "init", "r.csv", "--cohort", "c", "--expires", "2030-01-01", "--budget", "abc"],
         "Invalid value for '--budget': Input should be a valid number, unable to parse string"
