@@ -1,6 +1,6 @@
 """The learner's own tools on the AWS twin, with nothing but the profile `lakelab local env`
-prints: pyarrow's S3 filesystem, DuckDB over what pyarrow reads, pandas, boto3 paging. Real
-moto server, real clients; nothing is faked.
+prints: pyarrow's S3 filesystem, DuckDB over what pyarrow reads, pandas, polars, boto3 paging.
+Real moto server, real clients; nothing is faked. (The Azure twin: test_learner_tools_azure.)
 
 DuckDB's own S3 support is an extension it downloads (httpfs), which an offline laptop does
 not have; the recipe that works everywhere reads through pyarrow and hands DuckDB the table.
@@ -12,6 +12,7 @@ import os
 from urllib.parse import urlparse
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -32,6 +33,8 @@ def learner_env(fresh: TwinEnv, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
         if line.startswith("export ")
     )
     exported = {k: v.strip("'") for k, v in exported.items()}
+    for key in [k for k in os.environ if k.startswith(("AWS_", "AZURE_"))]:
+        monkeypatch.delenv(key)
     for key, value in exported.items():
         monkeypatch.setenv(key, value)
     return exported
@@ -86,3 +89,25 @@ def test_listing_every_bucket_is_refused_and_naming_yours_works(
     assert refused.value.response["Error"]["Code"] == "AccessDenied"
     listed = client.list_objects_v2(Bucket=learner_env["LAKELAB_BUCKET_GOLD"])
     assert listed["KeyCount"] == 0
+
+
+def test_polars_reads_and_writes_the_learners_bucket_from_the_profile_alone(
+    learner_env: dict[str, str],
+) -> None:
+    """polars (object_store) reads `AWS_ENDPOINT_URL`, the keys and the region itself."""
+    url = f"s3://{learner_env['LAKELAB_BUCKET_SILVER']}/orders/part-0.parquet"
+    pl.DataFrame({"order_id": [1, 2, 3], "amount": [9.5, 1.0, 4.5]}).write_parquet(url)
+    read = pl.read_parquet(url)
+    assert read.sort("order_id").rows() == [(1, 9.5), (2, 1.0), (3, 4.5)]
+    listed = s3_filesystem().get_file_info(
+        pafs.FileSelector(f"{learner_env['LAKELAB_BUCKET_SILVER']}/orders")
+    )
+    assert [f.base_name for f in listed] == ["part-0.parquet"]
+
+
+def test_polars_is_refused_another_learners_bucket(learner_env: dict[str, str]) -> None:
+    bob = twin.profile_of("demo-bob-aws").location("gold")
+    with pytest.raises(PermissionError, match=r"403 Forbidden"):
+        pl.DataFrame({"x": [1]}).write_parquet(f"s3://{bob}/stolen.parquet")
+    with pytest.raises(PermissionError, match=r"403 Forbidden"):
+        pl.read_parquet(f"s3://{bob}/daily_sales/part-0.parquet")
