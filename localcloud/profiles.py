@@ -11,7 +11,8 @@ the ones the SDKs read on their own:
 - AWS: `AWS_ENDPOINT_URL` (boto3/botocore, the AWS CLI, DuckDB's aws extension),
   `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` / `AWS_DEFAULT_REGION`.
 - Azure: `AZURE_STORAGE_CONNECTION_STRING` (adlfs/fsspec `abfs://`, the Azure CLI, and
-  `BlobServiceClient.from_connection_string`), plus `AZURE_STORAGE_ACCOUNT_NAME`/`_KEY`.
+  `BlobServiceClient.from_connection_string`), plus `AZURE_STORAGE_ACCOUNT_NAME`/`_KEY` and
+  `AZURE_STORAGE_ENDPOINT` (object_store: polars with `credential_provider=None`).
 
 `LAKELAB_*` variables name the learner's resources for the labs (buckets, containers, catalog
 databases, workgroup or SQL endpoint), so lab code never hard-codes a name. The variables are

@@ -67,6 +67,8 @@ def test_polars_writes_and_reads_every_url_form_from_the_profile(
         f"az://{gold}/daily/part-0.parquet",
         f"abfs://{gold}/daily/part-0.parquet",
         dfs_url(gold, "daily/part-0.parquet"),
+        f"az://{gold}@{learner_env['AZURE_STORAGE_ACCOUNT_NAME']}.blob.core.windows.net"
+        "/daily/part-0.parquet",
     ):
         assert pl.read_parquet(url, credential_provider=None).rows() == ROWS, url
     frame().head(1).write_parquet(dfs_url(gold, "daily/part-1.parquet"), credential_provider=None)
