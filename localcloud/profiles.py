@@ -58,6 +58,7 @@ def render(paths: Paths, state: TwinState, record: StackRecord) -> str:
     lines = [
         f"# lakelab local twin: {record.stack} (learner {record.learner}, cohort {record.cohort})",
         f'# load with: eval "$(lakelab local env --stack {record.stack})"',
+        *(f"# {hint}" for hint in twin_for(record.cloud).env_hints),
     ]
     lines += [f"export {k}={shlex.quote(v)}" for k, v in variables(paths, state, record).items()]
     return "\n".join(lines) + "\n"

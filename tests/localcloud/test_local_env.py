@@ -13,6 +13,7 @@ from twin_harness import CLI, TwinEnv, run_cli
 
 from localcloud import twin
 from localcloud.azure import blob
+from localcloud.clouds import twin_for
 
 LAKE_PURPOSES_AWS = ("LANDING", "BRONZE", "SILVER", "GOLD", "QUARANTINE", "QUERY_RESULTS")
 LAKE_PURPOSES_AWS += ("ARTIFACTS",)
@@ -139,9 +140,13 @@ def test_env_prints_exactly_the_learners_variables_on_both_clouds(fresh: TwinEnv
         out = run_cli("env", "--stack", stack)
         assert (out.returncode, out.stderr) == (0, "")
         assert exported_names(out.stdout) == names
+        comments = [line for line in out.stdout.splitlines() if line.startswith("# ")]
+        assert comments[2:] == [f"# {hint}" for hint in twin_for(stack.split("-")[-1]).env_hints]
     cmd = f"{sys.executable} -c '{CLI}' env --stack demo-alice-azure"
     loaded = bash(f'eval "$({cmd})" && echo "$AZURE_STORAGE_ACCOUNT_NAME"')
-    assert loaded.stdout == f"{fresh.record('demo-alice-azure').identity}\n"
+    assert (loaded.stdout, loaded.stderr) == (f"{fresh.record('demo-alice-azure').identity}\n", "")
+    least = twin_for("aws").env_hints[0]
+    assert 'aws s3 ls "s3://$LAKELAB_BUCKET_GOLD"' in least and "ListAllMyBuckets" in least
 
 
 def test_env_refuses_an_emulator_that_runs_but_does_not_answer(fresh: TwinEnv) -> None:
