@@ -56,6 +56,11 @@ class TwinCloud(Protocol):
     def title(self) -> str:
         """The cloud as a sentence names it ("AWS", "Azure")."""
 
+    @property
+    def env_hints(self) -> tuple[str, ...]:
+        """Comment lines `lakelab local env` prints first: what a learner's first commands
+        need to know on this cloud (docs/local-twin.md, "Your tools")."""
+
     def emulator(self, paths: Paths) -> Emulator: ...
 
     def url(self, state: TwinState) -> str:

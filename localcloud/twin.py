@@ -357,22 +357,7 @@ def env(stack: str) -> str:
             f"stack {stack!r} is not provisioned in the local twin; run"
             f" `lakelab local up --stack {stack}` first"
         )
-    # Printed into `eval "$(...)"`: an environment that cannot work must print nothing, and
-    # say why on stderr, so the eval fails visibly instead of the next command.
-    emulator = twin_for(record.cloud).status(paths, state)
-    if emulator.state not in ("running", "external"):
-        raise UserError(
-            f"the {emulator.label} for {stack} is {emulator.state} at {emulator.url}; start it"
-            f" with `lakelab local up --stack {stack}` (no environment was printed)"
-        )
-    text = profiles.render(paths, state, record)
-    learner = profiles.profile(state, record)
-    if not (learner.key_id and learner.secret):
-        raise UserError(
-            f"stack {stack} has no credentials in the local twin; run"
-            f" `lakelab local up --stack {stack}` again (no environment was printed)"
-        )
-    return text
+    return profiles.working(paths, state, record)
 
 
 def record_of(stack: str) -> tuple[Paths, TwinState, StackRecord]:

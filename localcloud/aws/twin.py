@@ -77,6 +77,11 @@ def _check_external(state: TwinState) -> None:
 class AwsTwin:
     name: Final[Cloud] = "aws"
     title: Final = "AWS"
+    env_hints: Final = (
+        "no s3:ListAllMyBuckets (least privilege, as on the cloud): `aws s3 ls` alone is"
+        ' refused; name yours: aws s3 ls "s3://$LAKELAB_BUCKET_GOLD"',
+        "tools' setup (pyarrow, DuckDB): docs/local-twin.md, Your tools",
+    )
 
     def emulator(self, paths: Paths) -> Emulator:
         return emulators.aws_emulator(paths)

@@ -34,6 +34,11 @@ def _config(state: TwinState) -> str:
 class AzureTwin:
     name: Final[Cloud] = "azure"
     title: Final = "Azure"
+    env_hints: Final = (
+        "polars: pass credential_provider=None to read these variables; no dfs endpoint"
+        " (ADLS Gen2) on the twin",
+        "tools' setup (pandas, polars, pyarrow, URL forms): docs/local-twin.md, Your tools",
+    )
 
     def emulator(self, paths: Paths) -> Emulator:
         return emulators.azure_emulator(paths)

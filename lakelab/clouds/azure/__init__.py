@@ -77,13 +77,20 @@ class AzureTarget:
 
     def sdk_env(self, profile: LearnerProfile) -> dict[str, str]:
         account = profile.key_id
+        blob = account_url(profile.endpoint, account)
         return {
+            # adlfs reads the first three; azure-storage-blob and the Azure CLI the
+            # connection string.
             "AZURE_STORAGE_ACCOUNT_NAME": account,
             "AZURE_STORAGE_ACCOUNT_KEY": profile.secret,
             "AZURE_STORAGE_CONNECTION_STRING": connection_string(
                 profile.endpoint, account, profile.secret
             ),
-            "AZURE_STORAGE_BLOB_ENDPOINT": account_url(profile.endpoint, account),
+            "AZURE_STORAGE_BLOB_ENDPOINT": blob,
+            # object_store (polars) takes `AZURE_*` variables as its config keys
+            # (MicrosoftAzureBuilder::from_env; docs.rs/object_store, AzureConfigKey::Endpoint):
+            # the account and key above, and this endpoint for every URL form.
+            "AZURE_STORAGE_ENDPOINT": blob,
         }
 
     def credentials_from_env(self, env: Mapping[str, str]) -> dict[str, Any]:
