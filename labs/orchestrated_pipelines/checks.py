@@ -244,7 +244,10 @@ def check(ctx: LabContext) -> list[Criterion]:
 
     path = L.definition_path(ctx.work_dir)
     defn, why = read_definition(path)
-    records = history(ctx.stack)
+    try:
+        records = history(ctx.stack)
+    except (OSError, ValueError, TypeError, KeyError):  # a damaged record: grade without them
+        records = []
     ok_runs = successes(records)
     try:
         found, expected = gold_evidence(ctx)
