@@ -75,6 +75,13 @@ def test_a_fault_never_reaches_the_packaged_definition_or_another_pipeline(
     with pytest.raises(UserError, match="packaged pipeline 'medallion' cannot be given a fault"):
         faults.inject(STACK, FAULT.model_copy(update={"pipeline": "medallion"}))
     assert faults.clear(STACK) and faults.load(STACK) is None
+    # A fault file edited by hand to name the packaged pipeline still never reaches it.
+    faults.fault_file(STACK).write_text(
+        FAULT.model_copy(update={"pipeline": "medallion"}).model_dump_json()
+    )
+    assert faults.load(STACK) is not None
+    assert faults.for_run(STACK, "medallion", None) is None
+    assert faults.for_run(STACK, "medallion", own_copy(tmp_path, "medallion")) is None
 
 
 def test_a_damaged_fault_file_is_one_clear_error() -> None:
