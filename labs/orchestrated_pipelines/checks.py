@@ -27,14 +27,14 @@ from lakelab.pipeline.definition import Definition, load
 from lakelab.pipeline.runner import RunRecord
 
 CRITERIA: Final = (
-    ("definition", f"your {L.DEFINITION_FILE} loads, is named {L.PIPELINE} with the lab's steps"),
-    ("dependency", "gold waits for silver, and every step for the one before it"),
-    ("retry-policy", f"the flaky {L.FLAKY_STEP} step is retried at least once"),
-    ("failure-alert", "a `when: failure` alert covers every step"),
-    ("backfill", "every date of the week has a succeeded run of your definition"),
-    ("survived-flaky", f"in each, {L.FLAKY_STEP} failed its first attempt and a retry succeeded"),
-    ("once-per-date", "every date of the week succeeded exactly once"),
-    ("proof", f"{L.PROOF_FILE} names the one succeeded run of each date"),
+    ("definition", f"your {L.DEFINITION_FILE} loads, is named {L.PIPELINE}, keeps the 5 steps"),
+    ("dependency", "each step waits for the one before it (`depends_on`): gold for silver"),
+    ("retry-policy", f"{L.FLAKY_STEP}, made flaky by the lab, is retried (`retries: 1` or more)"),
+    ("failure-alert", "an `alerts:` entry with `when: failure` covers every step"),
+    ("backfill", "each date of the week succeeded from your file (`backfill --definition`)"),
+    ("survived-flaky", f"each date's run: {L.FLAKY_STEP} failed its first attempt, a retry won"),
+    ("once-per-date", "each date succeeded exactly once (no --force reruns)"),
+    ("proof", f"{L.PROOF_FILE} names each date's one succeeded run (template.py writes it)"),
     ("gold-per-date", "gold daily_sales equals the reference for every date of the week"),
 )
 TEXT: Final = dict(CRITERIA)

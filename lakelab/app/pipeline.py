@@ -38,7 +38,10 @@ DefinitionOpt = Annotated[
         help="A pipeline definition file to run instead of the packaged medallion.yaml.",
     ),
 ]
-HISTORY_JSON = "[{run_id, stack, run_date, mode, started, finished, state, resumed_from, steps}]"
+HISTORY_JSON = (
+    "[{run_id, stack, pipeline, definition, run_date, mode, started, finished, state,"
+    " resumed_from, steps, alerts}]"
+)
 
 
 def _run_one(

@@ -2,8 +2,7 @@
 start fails the check; the starter definition, run as given, fails on the injected flaky
 step and lets gold run although land failed; the reference (`lab run`) backfills the week and
 passes; the template's naive proof fails `proof` only; a second `lab run` skips every date and
-passes again. AWS only: a week of Spark runs takes minutes on 2 cores, and nothing in the lab
-depends on the cloud (the runner and the checks go through the learner's `Lake`)."""
+passes again. On both clouds (~4 minutes each on 2 cores: eight runs on local Spark)."""
 
 from __future__ import annotations
 
@@ -20,35 +19,35 @@ from lakelab.labs.registry import work_dir
 
 pytestmark = pytest.mark.slow
 LAB = L.LAB_ID
-STACK = ALICE[0]
 
 
-def _history() -> list[dict[str, object]]:
-    result = lakelab("pipeline", "history", "--stack", STACK, "--json")
+def _history(stack: str) -> list[dict[str, object]]:
+    result = lakelab("pipeline", "history", "--stack", stack, "--json")
     assert result.exit_code == 0, result.output
     return [r for r in json.loads(result.stdout) if r["pipeline"] == L.PIPELINE]
 
 
-def test_start_fail_fix_backfill_prove_pass(lab_env: TwinEnv) -> None:
-    reset(LAB, STACK)
+@pytest.mark.parametrize("stack", ALICE)
+def test_start_fail_fix_backfill_prove_pass(lab_env: TwinEnv, stack: str) -> None:
+    reset(LAB, stack)
     began = time.perf_counter()
     try:
-        code, before = check_json(LAB, STACK)
+        code, before = check_json(LAB, stack)
         assert code == 1 and before["passed"] == 0 and before["total"] == 9, before
 
-        started = lakelab("lab", "start", LAB, "--stack", STACK)
+        started = lakelab("lab", "start", LAB, "--stack", stack)
         assert started.exit_code == 0, started.output
-        code, fresh = check_json(LAB, STACK)
+        code, fresh = check_json(LAB, stack)
         assert code == 1 and failing(fresh) == [c for c, _ in _criteria() if c != "definition"]
 
         # The starter as given: land meets the injected failure with no retry; gold, which
         # does not wait for silver, runs anyway (and fails: there is no silver yet).
-        path = L.definition_path(work_dir(STACK, LAB))
+        path = L.definition_path(work_dir(stack, LAB))
         ran = lakelab(
             "pipeline",
             "backfill",
             "--stack",
-            STACK,
+            stack,
             "--from",
             "2026-04-06",
             "--to",
@@ -57,7 +56,7 @@ def test_start_fail_fix_backfill_prove_pass(lab_env: TwinEnv) -> None:
             str(path),
         )
         assert ran.exit_code == 1 and "stopped at 2026-04-06" in ran.output, ran.output
-        (first,) = _history()
+        (first,) = _history(stack)
         states = {s["step"]: s["state"] for s in first["steps"]}  # type: ignore[attr-defined]
         assert states == {
             "land": "failed",
@@ -69,11 +68,11 @@ def test_start_fail_fix_backfill_prove_pass(lab_env: TwinEnv) -> None:
         land = first["steps"][0]["attempts"]  # type: ignore[index]
         assert len(land) == 1 and "(injected:" in land[0]["detail"]
 
-        ran = lakelab("lab", "run", LAB, "--stack", STACK)
+        ran = lakelab("lab", "run", LAB, "--stack", stack)
         assert ran.exit_code == 0, ran.output
-        code, after = check_json(LAB, STACK)
+        code, after = check_json(LAB, stack)
         assert code == 0 and after["ok"], [c for c in after["criteria"] if not c["passed"]]
-        runs = _history()
+        runs = _history(stack)
         assert [(r["run_date"], r["state"]) for r in runs] == [
             ("2026-04-06", "failed"),
             *((d, "succeeded") for d in L.week()),
@@ -82,16 +81,16 @@ def test_start_fail_fix_backfill_prove_pass(lab_env: TwinEnv) -> None:
         assert flaky == [[False, True]] * 7
         assert all(r["alerts"][0]["when"] == "retry" for r in runs[1:])  # type: ignore[index]
 
-        template_main(["--stack", STACK])  # names the failed first run of 2026-04-06
-        code, naive = check_json(LAB, STACK)
+        template_main(["--stack", stack])  # names the failed first run of 2026-04-06
+        code, naive = check_json(LAB, stack)
         assert code == 1 and failing(naive) == ["proof"], naive
 
-        again = lakelab("lab", "run", LAB, "--stack", STACK)
+        again = lakelab("lab", "run", LAB, "--stack", stack)
         assert again.exit_code == 0 and again.output.count("already succeeded, skipped") == 7
-        code, final = check_json(LAB, STACK)
-        assert code == 0 and final["passed"] == 9 and len(_history()) == 8
+        code, final = check_json(LAB, stack)
+        assert code == 0 and final["passed"] == 9 and len(_history(stack)) == 8
     finally:
-        reset(LAB, STACK)
+        reset(LAB, stack)
         print(f"orchestrated-pipelines on the twin: {time.perf_counter() - began:.0f}s")
 
 
