@@ -1,5 +1,5 @@
 """Lake helpers shared by the labs built on the shared medallion workload (medallion,
-raw-to-curated, failure-drills).
+raw-to-curated, orchestrated-pipelines, failure-drills).
 
 These labs land data-contract CSVs and run `lakelab run`'s pipeline, so they all own the
 contract's tables: `landing|bronze|silver|quarantine/<entity>/`, `gold/daily_sales/` and the

@@ -1,17 +1,19 @@
 """`lakelab pipeline`: the pipeline definition run on a learner's twin, step by step.
 
-lakelab pipeline run --stack S [--date D] [--mode M] [--land] [--resume RUN_ID]
-lakelab pipeline backfill --stack S --from D --to D [--force]
+lakelab pipeline run --stack S [--date D] [--mode M] [--land] [--resume RUN_ID] [--definition F]
+lakelab pipeline backfill --stack S --from D --to D [--force] [--definition F]
 lakelab pipeline history --stack S [--json]
 
 Retries, resume and the run records: `lakelab.pipeline.runner`; what each step does on the
-twin: `lakelab.pipeline.twin_steps`.
+twin: `lakelab.pipeline.twin_steps`; one run or a backfill: `lakelab.pipeline.on_twin`.
+`--definition FILE` runs a learner's own copy of the definition (validated before any run).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -29,25 +31,40 @@ console = Console(highlight=False)
 app = typer.Typer(no_args_is_help=True)
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")]
-HISTORY_JSON = "[{run_id, stack, run_date, mode, started, finished, state, resumed_from, steps}]"
+DefinitionOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--definition",
+        help="A pipeline definition file to run instead of the packaged medallion.yaml.",
+    ),
+]
+HISTORY_JSON = (
+    "[{run_id, stack, pipeline, definition, run_date, mode, started, finished, state,"
+    " resumed_from, steps, alerts}]"
+)
 
 
 def _run_one(
-    stack: str, when: date, mode: str, *, land: bool, resume: RunRecord | None = None
+    stack: str,
+    when: date,
+    mode: str,
+    *,
+    land: bool,
+    resume: RunRecord | None = None,
+    definition: Path | None = None,
 ) -> RunRecord:
-    from lakelab_jobs.jobargs import generated_run_id
+    from lakelab.pipeline.on_twin import run_once
 
-    from lakelab.pipeline.definition import load
-    from lakelab.pipeline.runner import Runner
-    from lakelab.pipeline.twin_steps import TwinSteps
-    from lakelab.stackfiles import check_stack_name, stack_name_of
-
-    check_stack_name(stack_name_of(stack))
-    run_id = generated_run_id("pipeline")
-    steps = TwinSteps(stack, run_id, when, mode, log=lambda line: console.print(f"  {line}"))
-    runner = Runner(load(), steps.actions(), log=lambda line: console.print(line))
-    console.print(f"pipeline run {run_id} on {stack} for {when} ({mode})")
-    record = runner.run(stack, run_id, when, mode, land=land, resume=resume)
+    record = run_once(
+        stack,
+        when,
+        mode,
+        land=land,
+        definition_file=definition,
+        resume=resume,
+        log=lambda line: console.print(line),
+        step_log=lambda line: console.print(f"  {line}"),
+    )
     console.print(_outcome(record))
     return record
 
@@ -68,6 +85,7 @@ def run_cmd(
     resume: Annotated[
         str | None, typer.Option(help="A failed run to continue from its failed step.")
     ] = None,
+    definition: DefinitionOpt = None,
 ) -> None:
     """Run the pipeline definition on the twin: retries per step, every attempt recorded."""
     from lakelab.pipeline.runner import load_run
@@ -75,7 +93,7 @@ def run_cmd(
     previous = load_run(stack, resume) if resume else None
     when = parse_day(day) if previous is None else parse_day(previous.run_date)
     chosen = mode.value if previous is None else previous.mode
-    record = _run_one(stack, when, chosen, land=land, resume=previous)
+    record = _run_one(stack, when, chosen, land=land, resume=previous, definition=definition)
     if record.state != "succeeded":
         raise typer.Exit(1)
 
@@ -86,23 +104,25 @@ def backfill_cmd(
     first: Annotated[str, typer.Option("--from", help="The first run date")],
     last: Annotated[str, typer.Option("--to", help="The last run date")],
     force: Annotated[bool, typer.Option(help="Run dates that already succeeded too.")] = False,
+    definition: DefinitionOpt = None,
 ) -> None:
     """One run per date, oldest first, each landing its day's sources; a date that already
     succeeded is skipped unless --force."""
-    from lakelab.pipeline.runner import dates, succeeded_dates
+    from lakelab.pipeline.on_twin import backfill
+    from lakelab.pipeline.runner import dates
 
     todo = dates(parse_day(first, "--from"), parse_day(last, "--to"))
-    done = succeeded_dates(stack)
-    failed = 0
-    for when in todo:
-        if when.isoformat() in done and not force:
-            console.print(f"{when}: already succeeded, skipped")
-            continue
-        record = _run_one(stack, when, RunMode.incremental.value, land=True)
-        failed += record.state != "succeeded"
-        if failed:
-            console.print(f"stopped at {when}: later dates build on it")
-            raise typer.Exit(1)
+    records = backfill(
+        stack,
+        todo,
+        force=force,
+        definition_file=definition,
+        log=lambda line: console.print(line),
+        step_log=lambda line: console.print(f"  {line}"),
+        on_run=lambda record: console.print(_outcome(record)),
+    )
+    if any(r.state != "succeeded" for r in records):
+        raise typer.Exit(1)
 
 
 @app.command("history")

@@ -12,18 +12,19 @@ from lakelab.settings import Settings
 from lakelab.stackfiles import load_blueprint
 
 # Every lab, in course order (ingest, refine, manage quality, load incrementally, integrate,
-# recover), and the module that exports its `LAB`. A new lab is a package under `labs/` and
-# one line here; nothing scans the folder.
+# orchestrate, recover), and the module that exports its `LAB`. A new lab is a package under
+# `labs/` and one line here; nothing scans the folder.
 LABS: Final[dict[str, str]] = {
     "ingest-and-land": "labs.ingest_and_land",
     "medallion": "labs.medallion",
     "raw-to-curated": "labs.raw_to_curated",
     "incremental-vs-full": "labs.incremental_vs_full",
     "multi-source-integration": "labs.multi_source_integration",
+    "orchestrated-pipelines": "labs.orchestrated_pipelines",
     "failure-drills": "labs.failure_drills",
 }
 # Labs the course plans name that are still being written (no package yet).
-PLANNED: Final = ("orchestrated-pipelines",)
+PLANNED: Final[tuple[str, ...]] = ()
 
 
 def lab_ids() -> list[str]:

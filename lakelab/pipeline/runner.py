@@ -66,6 +66,9 @@ class RunRecord:
     steps: list[StepRecord] = field(default_factory=list)
     # The definition's alerts this run raised: {when, step, description, detail}.
     alerts: list[dict[str, str]] = field(default_factory=list)
+    # Which definition ran: its `pipeline` name and file ("" for the packaged medallion.yaml).
+    pipeline: str = "medallion"
+    definition: str = ""
 
     def step(self, step_id: str) -> StepRecord:
         return next(s for s in self.steps if s.step == step_id)
@@ -120,6 +123,7 @@ class Runner:
     actions: Mapping[str, Action]
     log: Callable[[str], None] = print
     sleep: Callable[[float], None] = time.sleep
+    definition_file: str = ""  # kept in each run's record; "" is the packaged definition
 
     def steps(self, land: bool) -> list[str]:
         return [
@@ -147,6 +151,8 @@ class Runner:
             started=_now(),
             resumed_from=resume.run_id if resume else None,
             steps=[StepRecord(s) for s in self.steps(land)],
+            pipeline=self.definition.pipeline,
+            definition=self.definition_file,
         )
         save(record)
         failed: str | None = None
@@ -214,9 +220,10 @@ def dates(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def succeeded_dates(stack: str) -> set[str]:
-    """Run dates whose latest run succeeded."""
+def succeeded_dates(stack: str, pipeline: str | None = None) -> set[str]:
+    """Run dates whose latest run (of `pipeline`, when given) succeeded."""
     latest: dict[str, RunRecord] = {}
     for record in history(stack):
-        latest[record.run_date] = record
+        if pipeline is None or record.pipeline == pipeline:
+            latest[record.run_date] = record
     return {d for d, r in latest.items() if r.state == "succeeded"}
