@@ -3,6 +3,8 @@
 lakelab pipeline run --stack S [--date D] [--mode M] [--land] [--resume RUN_ID]
 lakelab pipeline backfill --stack S --from D --to D [--force]
 lakelab pipeline history --stack S [--json]
+lakelab pipeline step --stack S --step ID [--date D] [--mode M] [--run-id R]
+lakelab pipeline airflow-dag --stack S [--output FILE]
 
 Retries, resume and the run records: `lakelab.pipeline.runner`; what each step does on the
 twin: `lakelab.pipeline.twin_steps`.
@@ -19,6 +21,7 @@ from rich.console import Console
 
 from lakelab.app.choices import RunMode
 from lakelab.app.data import parse_day
+from lakelab.app.pipeline_airflow import airflow_dag_cmd, step_cmd
 
 if TYPE_CHECKING:
     from datetime import date
@@ -29,6 +32,8 @@ console = Console(highlight=False)
 app = typer.Typer(no_args_is_help=True)
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")]
+app.command("step")(step_cmd)
+app.command("airflow-dag")(airflow_dag_cmd)
 HISTORY_JSON = "[{run_id, stack, run_date, mode, started, finished, state, resumed_from, steps}]"
 
 
