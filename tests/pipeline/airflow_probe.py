@@ -5,7 +5,7 @@ back, with Airflow's own code, what the Airflow tests compare; the JSON goes to 
     python airflow_probe.py dag DAG_FILE OUT_FILE
         {"import_errors": {...}, "dags": {dag_id: {"timetable", "params", "tasks": {...}}}}
     python airflow_probe.py runs DAG_ID OUT_FILE
-        [{"run_id", "state", "tasks": {task_id: {"state", "try_number"}}}]  (metadata DB)
+        [{"run_id", "state", "tasks": {task_id: {"state", "try_number", "seconds"}}}]  (metadata DB)
 """
 
 from __future__ import annotations
@@ -54,7 +54,10 @@ def runs(dag_id: str) -> list[dict[str, Any]]:
             tis = session.query(TaskInstance).filter(
                 TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id
             )
-            tasks = {ti.task_id: {"state": ti.state, "try_number": ti.try_number} for ti in tis}
+            tasks = {
+                ti.task_id: {"state": ti.state, "try_number": ti.try_number, "seconds": ti.duration}
+                for ti in tis
+            }
             out.append({"run_id": run.run_id, "state": run.state, "tasks": tasks})
     return out
 
