@@ -144,7 +144,7 @@ def _params(definition: Definition) -> str:
         )
     lines.append(
         '        "land": Param(False, type="boolean", description="run the optional steps'
-        ' too (on the twin: land the day\'s sample sources)"),'
+        " too (on the twin: land the day's sample sources)\"),"
     )
     return "\n".join(lines)
 
