@@ -27,7 +27,7 @@ from lakelab.app.choices import RunMode
 from lakelab.app.data import parse_day
 from lakelab.errors import CheckFailed, UserError
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # paths and run ids stay whole
 # The run ids the stage jobs accept (lakelab_jobs.jobargs).
 RUN_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
