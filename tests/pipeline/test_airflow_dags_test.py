@@ -61,3 +61,26 @@ def test_airflow_runs_the_dag_on_the_twin(pipe_env: TwinEnv, tmp_path: Path) -> 
     took = {t: s["seconds"] for t, s in run["tasks"].items()}
     print(f"airflow db migrate + dags test: {seconds:.1f}s; tasks: {took}")
     assert RUN_DATE in gold_dates(STACK, tmp_path / "gold")
+
+
+def test_the_optional_land_step_is_skipped_unless_asked(tmp_path: Path) -> None:
+    """Without `land: true` the land task skips itself and the run goes on (bronze waits with
+    `none_failed`). The later steps are marked successful by Airflow's own
+    `--mark-success-pattern` instead of run, so no twin is needed; Airflow still applies
+    each task's trigger rule before it marks it."""
+    from lakelab.pipeline.airflow_dag import render
+    from lakelab.pipeline.definition import load
+
+    home, dags = tmp_path / "airflow", tmp_path / "airflow" / "dags"
+    dags.mkdir(parents=True)
+    (dags / "lakelab_medallion.py").write_text(render(load(), STACK))
+    migrated = airflow(home, dags, "db", "migrate")
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    later = "^(" + "|".join(STEPS[1:]) + ")$"
+    ran = airflow(home, dags, "dags", "test", DAG_ID, RUN_DATE, "--mark-success-pattern", later)
+    (run,) = probe(home, dags, "runs", DAG_ID)
+    states = {t: s["state"] for t, s in run["tasks"].items()}
+    assert states == {"land": "skipped", **dict.fromkeys(STEPS[1:], "success")}, (
+        ran.stdout[-4000:] + ran.stderr[-2000:]
+    )
+    assert run["state"] == "success"
