@@ -79,3 +79,26 @@ def test_a_failed_step_exits_1_with_its_error(
         " data with `lakelab data load --stack demo-alice-azure` (or land your own CSVs),"
         " then run again"
     )
+
+
+def test_lakelab_does_not_depend_on_airflow() -> None:
+    """Airflow lives in `.venv-airflow` only: not a dependency of lakelab, not importable in
+    lakelab's environment, imported by no lakelab module."""
+    import ast
+    import importlib.util
+    import tomllib
+
+    repo = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+    extras = project.get("optional-dependencies", {}).values()
+    pins = [*project["dependencies"], *(pin for group in extras for pin in group)]
+    assert not [p for p in pins if "airflow" in p.lower()]
+    assert importlib.util.find_spec("airflow") is None
+    imported: set[str] = set()
+    for source in (repo / "lakelab").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+    assert "lakelab" in imported and "airflow" not in imported
