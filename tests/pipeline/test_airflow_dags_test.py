@@ -63,11 +63,15 @@ def test_airflow_runs_the_dag_on_the_twin(pipe_env: TwinEnv, tmp_path: Path) -> 
     assert RUN_DATE in gold_dates(STACK, tmp_path / "gold")
 
 
-def test_the_optional_land_step_is_skipped_unless_asked(tmp_path: Path) -> None:
+def test_land_is_skipped_unless_asked_and_a_failure_raises_the_alert(
+    pipe_env: TwinEnv, tmp_path: Path
+) -> None:
     """Without `land: true` the land task skips itself and the run goes on (bronze waits with
-    `none_failed`). The later steps are marked successful by Airflow's own
-    `--mark-success-pattern` instead of run, so no twin is needed; Airflow still applies
-    each task's trigger rule before it marks it."""
+    `none_failed`): bronze to dbt are marked successful by Airflow's own
+    `--mark-success-pattern` (Airflow still applies each task's trigger rule first). The
+    quality gate runs for real on the twin and finds none of the stages' manifests of this
+    run: it fails (it has no retries), raises the definition's failure alert in its log and
+    fails the run."""
     from lakelab.pipeline.airflow_dag import render
     from lakelab.pipeline.definition import load
 
@@ -76,11 +80,14 @@ def test_the_optional_land_step_is_skipped_unless_asked(tmp_path: Path) -> None:
     (dags / "lakelab_medallion.py").write_text(render(load(), STACK))
     migrated = airflow(home, dags, "db", "migrate")
     assert migrated.returncode == 0, migrated.stderr[-3000:]
-    later = "^(" + "|".join(STEPS[1:]) + ")$"
-    ran = airflow(home, dags, "dags", "test", DAG_ID, RUN_DATE, "--mark-success-pattern", later)
+    marked = "^(" + "|".join(STEPS[1:-1]) + ")$"
+    ran = airflow(home, dags, "dags", "test", DAG_ID, RUN_DATE, "--mark-success-pattern", marked)
+    log = ran.stdout + ran.stderr
     (run,) = probe(home, dags, "runs", DAG_ID)
     states = {t: s["state"] for t, s in run["tasks"].items()}
-    assert states == {"land": "skipped", **dict.fromkeys(STEPS[1:], "success")}, (
-        ran.stdout[-4000:] + ran.stderr[-2000:]
-    )
-    assert run["state"] == "success"
+    expected = {"land": "skipped", **dict.fromkeys(STEPS[1:-1], "success")}
+    assert states == {**expected, "quality_gate": "failed"}, log[-6000:]
+    assert run["state"] == "failed"
+    assert "error: quality_gate failed: no manifest of bronze, silver, gold for run airflow-" in log
+    assert "ALERT (failure) quality_gate: a step failed after its last retry:" in log
+    assert log.count("ALERT (") == 1
