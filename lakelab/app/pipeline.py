@@ -32,8 +32,6 @@ console = Console(highlight=False)
 app = typer.Typer(no_args_is_help=True)
 
 StackOpt = Annotated[str, typer.Option("--stack", "-s", help="The learner's stack")]
-app.command("step")(step_cmd)
-app.command("airflow-dag")(airflow_dag_cmd)
 HISTORY_JSON = "[{run_id, stack, run_date, mode, started, finished, state, resumed_from, steps}]"
 
 
@@ -133,3 +131,8 @@ def history_cmd(
         )
         table.add_row(r.run_id, r.run_date, r.mode, r.state, steps)
     console.print(table)
+
+
+# One step at a time, for orchestrators (Airflow): lakelab.app.pipeline_airflow.
+app.command("step")(step_cmd)
+app.command("airflow-dag")(airflow_dag_cmd)
