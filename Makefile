@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 DBT_VENV := .venv-dbt
+AIRFLOW_VENV := .venv-airflow
 BIN := $(VENV)/bin
 
 .PHONY: setup demo test lint typecheck unit clean
 
-setup: $(VENV)/.installed $(DBT_VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(DBT_VENV)/.installed $(AIRFLOW_VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,15 @@ $(VENV)/.installed: pyproject.toml
 $(DBT_VENV)/.installed: workloads/dbt/requirements.txt
 	$(PYTHON) -m venv $(DBT_VENV)
 	$(DBT_VENV)/bin/pip install --quiet -r workloads/dbt/requirements.txt
+	touch $@
+
+# Airflow 3 has a venv of its own: it brings its own typer, click and SQLAlchemy, and lakelab
+# must not depend on it (the DAG calls `lakelab pipeline step`). Plain pip resolves it; the
+# upstream constraints files are not needed.
+$(AIRFLOW_VENV)/.installed: workloads/airflow/requirements.txt
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/pip install --quiet -r workloads/airflow/requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -39,4 +49,4 @@ unit: setup
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) $(DBT_VENV) node_modules .mypy_cache .pytest_cache
+	rm -rf $(VENV) $(DBT_VENV) $(AIRFLOW_VENV) node_modules .mypy_cache .pytest_cache

@@ -75,7 +75,7 @@ def _register() -> None:
     app.add_typer(
         pipeline_app,
         name="pipeline",
-        help="The pipeline definition on the twin: run, backfill, history.",
+        help="The pipeline definition on the twin: run, backfill, history, step, airflow-dag.",
     )
     app.add_typer(stub(), name="lab", help="Self-grading labs on the local twin.")
     app.add_typer(local_app, name="local", help="Run the local twin: emulators and learner stacks.")

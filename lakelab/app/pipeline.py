@@ -3,6 +3,8 @@
 lakelab pipeline run --stack S [--date D] [--mode M] [--land] [--resume RUN_ID] [--definition F]
 lakelab pipeline backfill --stack S --from D --to D [--force] [--definition F]
 lakelab pipeline history --stack S [--json]
+lakelab pipeline step --stack S --step ID [--date D] [--mode M] [--run-id R]
+lakelab pipeline airflow-dag --stack S [--output FILE]
 
 Retries, resume and the run records: `lakelab.pipeline.runner`; what each step does on the
 twin: `lakelab.pipeline.twin_steps`; one run or a backfill: `lakelab.pipeline.on_twin`.
@@ -21,6 +23,7 @@ from rich.console import Console
 
 from lakelab.app.choices import RunMode
 from lakelab.app.data import parse_day
+from lakelab.app.pipeline_airflow import airflow_dag_cmd, step_cmd
 
 if TYPE_CHECKING:
     from datetime import date
@@ -148,3 +151,8 @@ def history_cmd(
         )
         table.add_row(r.run_id, r.run_date, r.mode, r.state, steps)
     console.print(table)
+
+
+# One step at a time, for orchestrators (Airflow): lakelab.app.pipeline_airflow.
+app.command("step")(step_cmd)
+app.command("airflow-dag")(airflow_dag_cmd)

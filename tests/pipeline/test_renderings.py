@@ -1,7 +1,9 @@
-"""The Glue workflow and the Data Factory pipeline agree with the pipeline definition: the same
-steps, the same edges and the same retries, read back from the resources the real Pulumi
-program declares. The program runs under Pulumi's mock runtime (`lakelab.plan`): the Pulumi
-engine and the cloud control planes cannot run here; everything else is the real code.
+"""The Glue workflow, the Data Factory pipeline and the Airflow DAG agree with the pipeline
+definition: the same steps, the same edges and the same retries, read back from the resources
+the real Pulumi program declares and from the DAG as Airflow's own DagBag loads it (in
+`.venv-airflow`, a process of its own). The program runs under Pulumi's mock runtime
+(`lakelab.plan`): the Pulumi engine and the cloud control planes cannot run here; everything
+else is the real code.
 
 Both clouds run the medallion stages as jobs, and AWS runs the dbt step as a Glue job too
 (Azure's dbt step is not a pipeline activity yet); the definition's other steps are passed
@@ -9,8 +11,13 @@ through (`Definition.restricted`), which the literal expectations below pin down
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from typing import Any
 
+import pytest
+from airflow_env import probe
+
+from lakelab.pipeline.airflow_dag import dag_id, render
 from lakelab.pipeline.definition import load, summary
 from lakelab.plan import Plan, plan_stack
 
@@ -21,6 +28,29 @@ GLUE_STEPS = (*STAGES, "dbt")
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
     return {cloud: plan_stack(f"demo-alice-{cloud}") for cloud in ("aws", "azure")}
+
+
+@pytest.fixture(scope="module")
+def airflow_dag(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The DAG rendered for demo-alice-aws, as Airflow's DagBag loads it."""
+    home = tmp_path_factory.mktemp("airflow-home")
+    dags = home / "dags"
+    dags.mkdir()
+    (dags / "lakelab_medallion.py").write_text(render(load(), "demo-alice-aws"))
+    loaded = probe(home, dags, "dag", str(dags / "lakelab_medallion.py"))
+    assert loaded["import_errors"] == {}
+    return loaded["dags"][dag_id(load(), "demo-alice-aws")]
+
+
+def airflow_graph(dag: dict[str, Any]) -> tuple[tuple[str, ...], set[tuple[str, str]], dict, dict]:
+    tasks = dag["tasks"]
+    edges = {(u, t) for t, task in tasks.items() for u in task["upstream"]}
+    retries = {t: task["retries"] for t, task in tasks.items()}
+    policies = {
+        t: (task["retry_delay_s"], task["retry_exponential_backoff"], task["execution_timeout_s"])
+        for t, task in tasks.items()
+    }
+    return tuple(tasks), edges, retries, policies
 
 
 def glue_graph(plan: Plan) -> tuple[tuple[str, ...], set[tuple[str, str]], dict[str, int], dict]:
@@ -60,12 +90,20 @@ def adf_graph(plan: Plan) -> tuple[tuple[str, ...], set[tuple[str, str]], dict[s
     return tuple(a["name"] for a in acts), edges, retries, policies
 
 
-def test_glue_and_data_factory_agree_with_the_definition(plans: dict[str, Plan]) -> None:
+def test_glue_data_factory_and_airflow_agree_with_the_definition(
+    plans: dict[str, Plan], airflow_dag: dict[str, Any]
+) -> None:
     expected = summary(load(), keep=STAGES)
     on_glue = summary(load(), keep=GLUE_STEPS)
+    on_airflow = summary(load())
     glue = glue_graph(plans["aws"])
     adf = adf_graph(plans["azure"])
-    for (steps, edges, retries, _), wanted in ((glue, on_glue), (adf, expected)):
+    dag = airflow_graph(airflow_dag)
+    for (steps, edges, retries, _), wanted in (
+        (glue, on_glue),
+        (adf, expected),
+        (dag, on_airflow),
+    ):
         assert steps == wanted.steps
         assert edges == set(wanted.edges)
         assert retries == dict(wanted.retries)
@@ -82,6 +120,45 @@ def test_glue_and_data_factory_agree_with_the_definition(plans: dict[str, Plan])
         "silver": ("0.00:45:00", 60),
         "gold": ("0.00:30:00", 60),
     }
+    # Airflow runs every step: the whole chain, each with its retries, interval, backoff and
+    # timeout (seconds).
+    assert dag[0] == ("land", "bronze", "silver", "gold", "catalog", "dbt", "quality_gate")
+    assert dict(on_airflow.retries) == {
+        "land": 2, "bronze": 2, "silver": 2, "gold": 2, "catalog": 3, "dbt": 1, "quality_gate": 0
+    }  # fmt: skip
+    assert dag[3] == {
+        "land": (30.0, 2.0, 600.0),
+        "bronze": (60.0, 2.0, 1800.0),
+        "silver": (60.0, 2.0, 2700.0),
+        "gold": (60.0, 2.0, 1800.0),
+        "catalog": (30.0, 2.0, 600.0),
+        "dbt": (120.0, 2.0, 1800.0),
+        "quality_gate": (60.0, 2.0, 300.0),
+    }
+
+
+def test_the_airflow_dag_has_the_parameters_alerts_and_optional_step(
+    airflow_dag: dict[str, Any],
+) -> None:
+    assert airflow_dag["timetable"] == "NullTimetable"  # the definition has no schedule
+    assert airflow_dag["params"] == {"run_date": "", "mode": "incremental", "land": False}
+    tasks = airflow_dag["tasks"]
+    assert {t["operator"] for t in tasks.values()} == {"BashOperator"}
+    # The failure alert covers every step; no retry alert is defined.
+    assert all(t["on_failure_callback"] and not t["on_retry_callback"] for t in tasks.values())
+    # The step after the optional land step still runs when land is skipped.
+    rules = {name: t["trigger_rule"] for name, t in tasks.items()}
+    assert rules.pop("bronze") == "none_failed"
+    assert set(rules.values()) == {"all_success"}
+
+
+def test_the_dag_file_runs_each_step_with_lakelab(tmp_path: Path) -> None:
+    text = render(load(), "demo-alice-aws", lakelab="/opt/py -m lakelab", checkout=tmp_path)
+    assert "import lakelab" not in text and "from lakelab" not in text
+    assert 'LAKELAB = "/opt/py -m lakelab"' in text
+    assert f'CHECKOUT = "{tmp_path}"' in text
+    assert text.count("BashOperator(") == 7
+    assert 'bash_command=step("land", optional=True)' in text
 
 
 def test_parameters_reach_both_clouds(plans: dict[str, Plan]) -> None:
