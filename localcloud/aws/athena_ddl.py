@@ -121,7 +121,7 @@ def run(tree: Any, ctx: Context) -> Outcome:
         return drop(tree, ctx)
     if isinstance(tree, exp.Alter) and tree.kind == "TABLE":
         return alter(tree, ctx)
-    kind = (tree.key or "statement").upper()
+    kind = ctx.sql.strip().split(None, 1)[0].upper() if ctx.sql.strip() else "this"
     raise QueryRefused(f"refused: {kind} statements are not emulated by the twin's Athena")
 
 
@@ -181,7 +181,8 @@ def drop(tree: Any, ctx: Context) -> Outcome:
     from localcloud.aws.athena_ctas import delete_prefix
 
     kind = tree.kind
-    for table in tree.expressions:
+    tables = tree.args.get("tables") or [tree.this]
+    for table in tables:
         database, name = name_of(table, ctx.database)
         existing = get_table(ctx, database, name)
         if existing is None:
