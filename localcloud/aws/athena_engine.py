@@ -15,9 +15,12 @@ nothing else). Then, as Athena does:
   metadata;
 - the workgroup's per-query scan cutoff cancels a query that read more.
 
+DDL and DML (`CREATE TABLE AS`, `CREATE VIEW`, `DROP`, `ALTER TABLE`, `INSERT`, Iceberg `MERGE`)
+run in `localcloud.aws.athena_ddl` with the learner's keys; `GetQueryExecution` then reports the
+`SubstatementType` and `GetQueryResults` the rows written (`UpdateCount`), no header row.
+
 The query runs in a thread after `StartQueryExecution` has answered, because it reads the lake
-through this same server. Not emulated: DDL and DML (`CREATE TABLE AS`, `INSERT`, `MSCK`), which
-the engine refuses as `lakelab sql` does; query history across a restart of the twin (the
+through this same server. Not emulated: query history across a restart of the twin (the
 results stay in the bucket; `GetQueryResults` of an older execution answers as moto does).
 """
 
