@@ -307,3 +307,17 @@ def test_statements_the_twin_does_not_emulate_are_refused(alice: Any) -> None:
         "refused: the twin's Athena writes tables as Parquet only"
     )
     assert glue_table(alice, "demo_alice_gold", "p") is None
+
+
+def test_a_view_over_a_dropped_table_fails_saying_so(alice: Any) -> None:
+    ok(alice, f"create table demo_alice_gold.base with (table_type='iceberg',"
+              f" location='{GOLD}base/') as select 1 as one")  # fmt: skip
+    # Unqualified, as a learner may write it: resolved in the view's own database.
+    ok(alice, "create view demo_alice_gold.over_base as select one from base")
+    assert rows(alice, "select * from demo_alice_gold.over_base") == [["1"]]
+    ok(alice, "drop table demo_alice_gold.base")
+    failed = run(alice, "select * from demo_alice_gold.over_base")
+    assert failed["Status"]["State"] == "FAILED"
+    reason = failed["Status"]["StateChangeReason"]
+    assert reason.startswith("query failed: ")
+    assert "view demo_alice_gold.over_base cannot be read: " in reason
