@@ -82,4 +82,6 @@ def scan_tables(root: Path, layer: str, database: str, base_uri: str) -> list[Ta
 
 def scan_expression(spec: TableSpec) -> str:
     hive = ", hive_partitioning = true" if spec.partition_keys else ""
-    return f"read_parquet('{spec.location}**/*.parquet', union_by_name = true{hive})"
+    # A location is a folder whether or not it ends with `/` (Athena's CTAS locations may not).
+    folder = spec.location.rstrip("/") + "/"
+    return f"read_parquet('{folder}**/*.parquet', union_by_name = true{hive})"

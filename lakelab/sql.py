@@ -26,9 +26,11 @@ The learner's SQL reaches only what their credentials reach, as on the cloud:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from lakelab import sql_athena
 from lakelab.catalog import TableSpec, scan_expression
 from lakelab.clouds import cloud_for
 from lakelab.cost import scan
@@ -38,6 +40,9 @@ from lakelab.profile import LearnerProfile
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
+
+T = TypeVar("T")
 
 # Set when the connection opens; the rest are set once the learner's filesystem is registered
 # (DuckDB only then knows `s3://` / `abfs://` as a filesystem rather than a local path).
@@ -52,6 +57,10 @@ _OPEN_CONFIG: dict[str, Any] = {
     # Cached blocks would hide reads from the count.
     "enable_external_file_cache": False,
 }
+
+
+# What sqlglot does not carry over with the same meaning, per dialect.
+_ADAPTERS: dict[str, Callable[[Any], Any]] = {"athena": sql_athena.adapt}
 
 
 class QueryRefused(UserError):
@@ -101,13 +110,16 @@ def _check_duckdb_types(con: duckdb.DuckDBPyConnection, sql: str, dialect: str) 
             raise _refuse(statement.type.name, dialect)
 
 
-def translate(sql: str, dialect: str) -> str:
-    """The learner's SQL in the cloud's dialect, as DuckDB SQL; non-queries are refused."""
+def translate(sql: str | Any, dialect: str) -> str:
+    """The learner's SQL in the cloud's dialect, as DuckDB SQL; non-queries are refused.
+    `sql` may be a query already parsed (the SELECT of a CREATE TABLE AS)."""
     import duckdb
     import sqlglot
     from sqlglot import exp
-    from sqlglot.errors import ParseError, SqlglotError
+    from sqlglot.errors import ParseError
 
+    if isinstance(sql, exp.Expression):
+        return _to_duckdb([sql.copy()], _kind_of(sql.sql(dialect=dialect)), dialect)
     try:
         trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
     except ParseError as exc:
@@ -125,17 +137,28 @@ def translate(sql: str, dialect: str) -> str:
         raise UserError("query failed: no SQL statement given")
     if len(trees) > 1:
         raise UserError("query failed: one statement per query, as on the cloud")
+    return _to_duckdb(trees, _kind_of(sql), dialect)
+
+
+def _to_duckdb(trees: list[Any], kind: str, dialect: str) -> str:
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     for tree in trees:
         if not isinstance(tree, exp.Query):
-            raise _refuse(_kind_of(sql), dialect)
+            raise _refuse(kind, dialect)
+    adapt = _ADAPTERS.get(dialect)
+    if adapt is not None:
+        trees = [adapt(tree) for tree in trees]
     try:
         return ";\n".join(t.sql(dialect="duckdb") for t in trees)
     except SqlglotError as exc:
         raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
 
 
-def _unreadable_view(view: str, spec: TableSpec) -> str:
-    message = f"table {spec.database}.{spec.name} has no readable data at {spec.location}"
+def _unreadable_view(view: str, spec: TableSpec, message: str | None = None) -> str:
+    where = f"table {spec.database}.{spec.name}"
+    message = message or f"{where} has no readable data at {spec.location}"
     columns = ", ".join(
         f'NULL::{"VARCHAR" if kind == "string" else kind} AS "{name}"'
         for name, kind in spec.columns or [("_", "string")]
@@ -167,7 +190,8 @@ def sandboxed(profile: LearnerProfile, counter: ByteCounter) -> duckdb.DuckDBPyC
     databases = profile.catalog_databases()
     for db in databases:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{db}"')
-    for spec in target.catalog_tables(profile):
+    specs = target.catalog_tables(profile)
+    for spec in (s for s in specs if not s.view_sql):
         view = f'"{spec.database}"."{spec.name}"'
         try:
             con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {scan_expression(spec)}")
@@ -175,6 +199,7 @@ def sandboxed(profile: LearnerProfile, counter: ByteCounter) -> duckdb.DuckDBPyC
             # No data files (yet, or any more) at the table's location, or a location outside
             # the learner's lake: only queries that read this table fail, saying so.
             con.execute(_unreadable_view(view, spec))
+    _define_views(con, [s for s in specs if s.view_sql], target.sql_dialect)
     # Unqualified names resolve gold first, as a learner's analytics would.
     con.execute(f"SET search_path = '{','.join(reversed(databases))}'")
     # Defining the views read Parquet footers; only the query's own reads count.
@@ -182,8 +207,37 @@ def sandboxed(profile: LearnerProfile, counter: ByteCounter) -> duckdb.DuckDBPyC
     return con
 
 
-def query(profile: LearnerProfile, sql: str) -> SqlResult:
-    """Run the learner's SQL (in their cloud's dialect) over their own lake."""
+def _define_views(con: duckdb.DuckDBPyConnection, views: list[TableSpec], dialect: str) -> None:
+    """The catalog's views (an Athena view in Glue), each over what it names. A view may read
+    another, so they are defined in passes until none more can be; a view left over (its SQL
+    does not translate, or names a table that is not there) fails the queries that read it."""
+    import duckdb
+
+    pending, failures = list(views), {}
+    while pending:
+        left = []
+        for spec in pending:
+            name = f'"{spec.database}"."{spec.name}"'
+            try:
+                body = translate(str(spec.view_sql), dialect)
+                _check_duckdb_types(con, body, dialect)
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
+            except (duckdb.Error, UserError) as exc:
+                failures[name] = str(exc).splitlines()[0]
+                left.append(spec)
+        if len(left) == len(pending):
+            break
+        pending = left
+    for spec in pending:
+        message = f"view {spec.database}.{spec.name} cannot be read: "
+        message += failures[f'"{spec.database}"."{spec.name}"']
+        con.execute(_unreadable_view(f'"{spec.database}"."{spec.name}"', spec, message))
+
+
+def _execute(
+    profile: LearnerProfile, sql: str | Any, fetch: Callable[[Any], T]
+) -> tuple[T, int, int]:
+    """`fetch(cursor)` of the learner's query, with the bytes and files it read."""
     import duckdb
 
     target = cloud_for(profile.cloud)
@@ -192,19 +246,34 @@ def query(profile: LearnerProfile, sql: str) -> SqlResult:
     con = sandboxed(profile, counter)
     try:
         _check_duckdb_types(con, duck_sql, target.sql_dialect)
-        cursor = con.execute(duck_sql)
-        columns = [d[0] for d in cursor.description or []]
-        types = [str(d[1]) for d in cursor.description or []]
-        rows = cursor.fetchall()
+        fetched = fetch(con.execute(duck_sql))
     except duckdb.Error as exc:
         raise QueryFailed(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+    return fetched, counter.bytes_read, len(counter.files)
+
+
+def query(profile: LearnerProfile, sql: str) -> SqlResult:
+    """Run the learner's SQL (in their cloud's dialect) over their own lake."""
+
+    def fetch(cursor: Any) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
+        description = cursor.description or []
+        return [d[0] for d in description], [str(d[1]) for d in description], cursor.fetchall()
+
+    (columns, types, rows), read, files = _execute(profile, sql, fetch)
     return SqlResult(
         columns=columns,
         rows=rows,
-        bytes_scanned=counter.bytes_read,
-        files_read=len(counter.files),
-        engine=target.query_engine,
+        bytes_scanned=read,
+        files_read=files,
+        engine=cloud_for(profile.cloud).query_engine,
         types=types,
     )
+
+
+def query_arrow(profile: LearnerProfile, sql: str | Any) -> tuple[pa.Table, int]:
+    """The learner's query's result as an Arrow table (what a CREATE TABLE AS writes), and the
+    bytes it read."""
+    table, read, _ = _execute(profile, sql, lambda cursor: cursor.to_arrow_table())
+    return table, read

@@ -15,9 +15,12 @@ nothing else). Then, as Athena does:
   metadata;
 - the workgroup's per-query scan cutoff cancels a query that read more.
 
+DDL and DML (`CREATE TABLE AS`, `CREATE VIEW`, `DROP`, `ALTER TABLE`, `INSERT`, Iceberg `MERGE`)
+run in `localcloud.aws.athena_ddl` with the learner's keys; `GetQueryExecution` then reports the
+`SubstatementType` and `GetQueryResults` the rows written (`UpdateCount`), no header row.
+
 The query runs in a thread after `StartQueryExecution` has answered, because it reads the lake
-through this same server. Not emulated: DDL and DML (`CREATE TABLE AS`, `INSERT`, `MSCK`), which
-the engine refuses as `lakelab sql` does; query history across a restart of the twin (the
+through this same server. Not emulated: query history across a restart of the twin (the
 results stay in the bucket; `GetQueryResults` of an older execution answers as moto does).
 """
 
@@ -98,6 +101,9 @@ class Execution:
     columns: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # DDL and DML (`localcloud.aws.athena_ddl`): what ran, and the rows it wrote.
+    substatement: str | None = None
+    update_count: int = 0
 
 
 class AthenaEngine:
@@ -176,45 +182,73 @@ class AthenaEngine:
             )
             return
         profile = profile.model_copy(update={"endpoint": endpoint})
-        workgroup = str(request.get("WorkGroup") or "primary")
-        sql = str(request.get("QueryString") or "")
-        thread = threading.Thread(
-            target=self._run, args=(execution, profile, workgroup, sql), daemon=True
-        )
+        thread = threading.Thread(target=self._run, args=(execution, profile, request), daemon=True)
         thread.start()
 
-    def _run(self, execution: Execution, profile: LearnerProfile, workgroup: str, sql: str) -> None:
+    def _run(self, execution: Execution, profile: LearnerProfile, request: dict[str, Any]) -> None:
         from lakelab.clouds.aws.clients import Target
         from lakelab.errors import UserError
-        from lakelab.sql import query
+        from localcloud.aws import athena_ddl
 
         execution.state = "RUNNING"
         target = Target(profile.endpoint, profile.key_id, profile.secret, profile.region)
+        sql = str(request.get("QueryString") or "")
         try:
+            workgroup = str(request.get("WorkGroup") or "primary")
             config = target.client("athena").get_work_group(WorkGroup=workgroup)["WorkGroup"]
             settings = config.get("Configuration", {})
             location = settings.get("ResultConfiguration", {}).get("OutputLocation", "")
             cutoff = settings.get("BytesScannedCutoffPerQuery")
-            result = query(profile, sql)
-            execution.bytes_scanned = result.bytes_scanned
-            if cutoff is not None and result.bytes_scanned > int(cutoff):
-                execution.state, execution.reason = "FAILED", CUTOFF_REASON
+            tree = athena_ddl.parse(sql)
+            if tree is not None:
+                context = athena_ddl.Context(
+                    profile,
+                    target,
+                    execution.query_id,
+                    location,
+                    str(request.get("QueryExecutionContext", {}).get("Database") or "default"),
+                    sql,
+                    None if cutoff is None else int(cutoff),
+                )
+                outcome = athena_ddl.run(tree, context)
+                execution.substatement = outcome.substatement
+                execution.update_count = outcome.update_count
+                execution.bytes_scanned = outcome.bytes_scanned
+                execution.state = "SUCCEEDED"
                 return
-            execution.columns = result.columns
-            execution.types = [athena_type(t) for t in result.types or []]
-            execution.rows = result.rows
-            if location:
-                bucket, _, prefix = location.removeprefix("s3://").partition("/")
-                key = f"{prefix.rstrip('/') + '/' if prefix else ''}{execution.query_id}.csv"
-                data = result_csv(result.columns, result.rows)
-                target.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
-                execution.output = f"s3://{bucket}/{key}"
-            execution.state = "SUCCEEDED"
+            self._query(execution, target, profile, sql, location, cutoff)
         except UserError as exc:
             execution.state, execution.reason = "FAILED", str(exc)
         except Exception as exc:  # an answer the learner can read, not a hung query
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
             execution.state, execution.reason = "FAILED", first
+
+    @staticmethod
+    def _query(
+        execution: Execution,
+        target: Any,
+        profile: LearnerProfile,
+        sql: str,
+        location: str,
+        cutoff: Any,
+    ) -> None:
+        from lakelab.sql import query
+
+        result = query(profile, sql)
+        execution.bytes_scanned = result.bytes_scanned
+        if cutoff is not None and result.bytes_scanned > int(cutoff):
+            execution.state, execution.reason = "FAILED", CUTOFF_REASON
+            return
+        execution.columns = result.columns
+        execution.types = [athena_type(t) for t in result.types or []]
+        execution.rows = result.rows
+        if location:
+            bucket, _, prefix = location.removeprefix("s3://").partition("/")
+            key = f"{prefix.rstrip('/') + '/' if prefix else ''}{execution.query_id}.csv"
+            data = result_csv(result.columns, result.rows)
+            target.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
+            execution.output = f"s3://{bucket}/{key}"
+        execution.state = "SUCCEEDED"
 
     # --- answering ----------------------------------------------------------------------
     @staticmethod
@@ -228,6 +262,8 @@ class AthenaEngine:
         statistics = dict(described.get("Statistics") or {})
         statistics["DataScannedInBytes"] = execution.bytes_scanned
         described["Statistics"] = statistics
+        if execution.substatement:
+            described["SubstatementType"] = execution.substatement
         if execution.output:
             results = dict(described.get("ResultConfiguration") or {})
             results["OutputLocation"] = execution.output
@@ -237,12 +273,13 @@ class AthenaEngine:
 
     @staticmethod
     def _results(execution: Execution, request: dict[str, Any]) -> dict[str, Any]:
-        table = [tuple(execution.columns), *execution.rows]
+        # A statement that returns no columns (DDL, CTAS, INSERT) has no header row either.
+        table = [tuple(execution.columns), *execution.rows] if execution.columns else []
         start = int(request.get("NextToken") or 0)
         size = min(int(request.get("MaxResults") or PAGE_MAX), PAGE_MAX)
         page = table[start : start + size]
         doc: dict[str, Any] = {
-            "UpdateCount": 0,
+            "UpdateCount": execution.update_count,
             "ResultSet": {
                 "Rows": [
                     {"Data": [{} if v is None else {"VarCharValue": text(v)} for v in row]}

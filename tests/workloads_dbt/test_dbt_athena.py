@@ -1,10 +1,11 @@
 """The dbt step on AWS: the shared project under the real dbt-athena adapter, with the profile
 rendered from the stack's outputs.
 
-Athena cannot run here, so this stops where a connection would start: `dbt parse` and
+AWS itself cannot run here, so this stops where a connection would start: `dbt parse` and
 `dbt ls` load the project with the athena adapter (its macros, its model configs such as
 Iceberg marts) and the profile the Glue dbt job gets. The plan comes from the real program
-under Pulumi's mock runtime.
+under Pulumi's mock runtime. `tests/workloads_twin/test_dbt_athena_twin.py` builds the project
+with the same profile against the twin's Athena.
 """
 
 from __future__ import annotations

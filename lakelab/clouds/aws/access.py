@@ -69,6 +69,11 @@ GLUE_CATALOG_READ: Final = (
     "glue:GetPartition",
     "glue:GetPartitions",
     "glue:BatchGetPartition",
+    # dbt-athena reads a table's versions after each model and deletes the old ones
+    # (`expire_glue_table_versions`); the resource types are catalog, database and table
+    # (Service Authorization Reference, AWS Glue).
+    "glue:GetTableVersion",
+    "glue:GetTableVersions",
 )
 
 
@@ -86,6 +91,8 @@ def _glue_catalog_statement(
         "glue:UpdatePartition",
         "glue:DeletePartition",
         "glue:BatchDeletePartition",
+        "glue:DeleteTableVersion",
+        "glue:BatchDeleteTableVersion",
     ]
     return {
         "Sid": sid,

@@ -14,6 +14,7 @@ from lakelab_jobs import catalog as jobs_catalog
 
 from lakelab.catalog import TableSpec
 from lakelab.clouds.aws.clients import Target
+from lakelab.clouds.aws.views import view_sql
 from lakelab.profile import LearnerProfile
 
 
@@ -41,6 +42,7 @@ def glue_tables(profile: LearnerProfile) -> list[TableSpec]:
                         location=sd.get("Location", ""),
                         columns=[(c["Name"], c["Type"]) for c in sd.get("Columns", [])],
                         partition_keys=[k["Name"] for k in t.get("PartitionKeys", [])],
+                        view_sql=view_sql(t),
                     )
                 )
     return specs

@@ -3,7 +3,8 @@ learner stack's outputs.
 
 One function renders them, so the Glue dbt job (infra/aws/jobs.py passes them as `--dbt_env`)
 and anyone running dbt against the learner's Athena (`run_dbt.py build --target athena` with
-these exported) use the same profile. Marts are Iceberg tables under the gold bucket; Athena's
+these exported) use the same profile; on the twin, `profile_athena_env` renders it from the
+learner's profile. Marts are Iceberg tables under the gold bucket; Athena's
 own results go under `dbt/` in the query-results bucket.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from lakelab.profile import LearnerProfile
 
 TARGET = "athena"
 
@@ -28,3 +31,17 @@ def athena_env(outputs: Mapping[str, Any], region: str) -> dict[str, str]:
         "LAKELAB_ATHENA_RESULTS_URI": f"{lake['query-results']['uri']}dbt/",
         "LAKELAB_GOLD_URI": str(lake["gold"]["uri"]),
     }
+
+
+def profile_athena_env(profile: LearnerProfile) -> dict[str, str]:
+    """The same variables from a learner's profile (on the twin, its stack record), so dbt-athena
+    runs against the twin with the profile the Glue dbt job gets; only the endpoint and keys
+    (the SDK's variables, `CloudTarget.sdk_env`) differ."""
+    outputs = {
+        "lake": {
+            purpose: {"uri": f"s3://{bucket}/"} for purpose, bucket in profile.locations.items()
+        },
+        "catalogs": dict(profile.databases),
+        "query": {"workgroup": profile.workgroup or ""},
+    }
+    return athena_env(outputs, profile.region)

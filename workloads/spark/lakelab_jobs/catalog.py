@@ -45,6 +45,8 @@ class TableSpec:
     columns: list[tuple[str, str]]  # (name, hive type), partition keys excluded
     partition_keys: list[str] = field(default_factory=list)
     partitions: list[list[str]] = field(default_factory=list)
+    # A view's SQL in the catalog's dialect (an Athena view in Glue); None for a table.
+    view_sql: str | None = None
 
 
 def _partition_values(location: str, path: str) -> tuple[list[str], list[str]]:
