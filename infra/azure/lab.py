@@ -73,12 +73,13 @@ class AzureLearnerLab(LabComponent):
         # workspace, which lists and opens it in Synapse Studio); Microsoft Learn, "Understand
         # the roles required to perform common tasks in Azure Synapse",
         # https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-understand-what-role-you-need
-        # Serverless SQL queries need no Synapse role but a SQL login. Manual step, as T-SQL on
-        # the serverless endpoint cannot be declared through ARM: the workspace's Entra admin
-        # runs `CREATE LOGIN [<learner UPN>] FROM EXTERNAL PROVIDER` in master, then in each
-        # layer database `CREATE USER [<learner UPN>] FROM LOGIN [<learner UPN>]` and
-        # `ALTER ROLE db_datareader ADD MEMBER [<learner UPN>]`; the files themselves are read
-        # with the learner's own Entra identity, which holds Storage Blob Data Contributor.
+        # Serverless SQL queries need no Synapse role but a SQL login with CONNECT ANY
+        # DATABASE and SELECT ALL USER SECURABLES: the layer databases are synchronized from
+        # Spark and read-only, so no user can be added inside them. Manual step, as T-SQL on
+        # the serverless endpoint cannot be declared through ARM (docs/cloud-azure.md, step 4;
+        # https://learn.microsoft.com/azure/synapse-analytics/sql/shared-databases-access-control);
+        # the files themselves are read with the learner's own Entra identity, which holds
+        # Storage Blob Data Contributor.
         synapse_grant(
             "learner-synapse-compute",
             stack_key=bp.stack_name,

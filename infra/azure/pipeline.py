@@ -2,17 +2,19 @@
 
 Rendered from the definition and nothing else:
 
-- one Synapse Spark job activity per step the Spark job definition runs (the medallion
-  stages; the activity is named after the step and passes `--stage <step>`);
+- one Synapse Spark job activity per step the Spark job definition runs: the medallion
+  stages and the catalog step (the activity is named after the step and passes
+  `--stage <step>`; the catalog step also passes `--catalog_prefix`, and creates the Spark
+  databases and external tables that Synapse shares with serverless SQL);
 - `dependsOn` with the `Succeeded` condition on each of the step's upstream activities;
 - the step's retries, retry interval and timeout as the activity policy (`retry`,
   `retryIntervalInSeconds`, `timeout` as `d.hh:mm:ss`). Data Factory accepts retry intervals
   from 30 seconds, so a shorter interval is rendered as 30; it has no backoff;
 - the parameters as pipeline parameters, passed to each stage (`--mode`, `--run_date`).
 
-Steps with no activity here (land, catalog, dbt, quality gate) are not rendered: each step
-after one waits for that step's own upstreams instead (`Definition.restricted`);
-docs/orchestration.md says where those steps run instead.
+Steps with no activity here (land, quality gate) are not rendered: each step after one waits
+for that step's own upstreams instead (`Definition.restricted`); docs/orchestration.md says
+where those steps run instead.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ import pulumi_azure_native.datafactory as datafactory
 from infra.azure.jobs import MedallionJobs
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
-from lakelab.naming import STAGES
+from lakelab.naming import CATALOG_STEP, STAGES
 from lakelab.pipeline.definition import Definition, load
 
 SYNAPSE_LINK: Final = "synapse"
 MIN_RETRY_INTERVAL_S: Final = 30
+# The definition's steps that are Synapse Spark job activities here.
+SPARK_STEPS: Final = (*STAGES, CATALOG_STEP)
 
 
 def adf_timeout(minutes: int) -> str:
@@ -55,7 +59,7 @@ def stage_activities(
     bp: Blueprint, jobs: MedallionJobs, definition: Definition | None = None
 ) -> list[datafactory.SynapseSparkJobDefinitionActivityArgs]:
     definition = definition or load()
-    graph = definition.restricted(s for s in definition.ids if s in STAGES)
+    graph = definition.restricted(s for s in definition.ids if s in SPARK_STEPS)
     return [_activity(bp, definition, step, upstream, jobs) for step, upstream in graph.items()]
 
 
@@ -68,6 +72,8 @@ def _activity(
 ) -> datafactory.SynapseSparkJobDefinitionActivityArgs:
     uris = jobs.layer_uris
     args: list[pulumi.Input[str]] = ["--stage", step, "--run_id", "@pipeline().RunId"]
+    if step == CATALOG_STEP:
+        args += ["--catalog_prefix", AzureNames.of(bp).catalog_prefix]
     for parameter in definition.parameters:
         args += [f"--{parameter}", f"@pipeline().parameters.{parameter}"]
     for layer in ("landing", "bronze", "silver", "gold", "quarantine"):

@@ -112,11 +112,12 @@ def check_data_factory(plan: Plan) -> None:
     assert links["synapse"]["endpoint"] == "https://ll-demo-alice-syn-f9ebc2.dev.azuresynapse.net"
     pipeline = plan.named("azure-native:datafactory:Pipeline", "medallion").inputs
     acts = pipeline["activities"]
-    assert [a["name"] for a in acts] == ["bronze", "silver", "gold"]
+    assert [a["name"] for a in acts] == ["bronze", "silver", "gold", "catalog"]
     assert [a.get("dependsOn") for a in acts] == [
         None,
         [{"activity": "bronze", "dependencyConditions": ["Succeeded"]}],
         [{"activity": "silver", "dependencyConditions": ["Succeeded"]}],
+        [{"activity": "gold", "dependencyConditions": ["Succeeded"]}],
     ]
     for act in acts:
         assert act["type"] == "SparkJob"

@@ -3,9 +3,10 @@ steps, the same edges and the same retries, read back from the resources the rea
 program declares. The program runs under Pulumi's mock runtime (`lakelab.plan`): the Pulumi
 engine and the cloud control planes cannot run here; everything else is the real code.
 
-Both clouds run the medallion stages as jobs, and AWS runs the dbt step as a Glue job too
-(Azure's dbt step is not a pipeline activity yet); the definition's other steps are passed
-through (`Definition.restricted`), which the literal expectations below pin down."""
+Both clouds run the medallion stages as jobs. AWS runs the dbt step as a Glue job too (its
+stage jobs register their own tables, so the catalog step is passed through); Data Factory
+runs the catalog step as a Spark job activity of its own. The definition's other steps are
+passed through (`Definition.restricted`), which the literal expectations below pin down."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lakelab.plan import Plan, plan_stack
 
 STAGES = ("bronze", "silver", "gold")
 GLUE_STEPS = (*STAGES, "dbt")
+ADF_STEPS = (*STAGES, "catalog")
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,7 @@ def adf_graph(plan: Plan) -> tuple[tuple[str, ...], set[tuple[str, str]], dict[s
 
 
 def test_glue_and_data_factory_agree_with_the_definition(plans: dict[str, Plan]) -> None:
-    expected = summary(load(), keep=STAGES)
+    expected = summary(load(), keep=ADF_STEPS)
     on_glue = summary(load(), keep=GLUE_STEPS)
     glue = glue_graph(plans["aws"])
     adf = adf_graph(plans["azure"])
@@ -73,14 +75,15 @@ def test_glue_and_data_factory_agree_with_the_definition(plans: dict[str, Plan])
     assert set(on_glue.edges) == {("bronze", "silver"), ("silver", "gold"), ("gold", "dbt")}
     assert dict(on_glue.retries)["dbt"] == 1
     # The same, spelled out: what the shipped definition says.
-    assert expected.steps == STAGES
-    assert set(expected.edges) == {("bronze", "silver"), ("silver", "gold")}
-    assert dict(expected.retries) == {"bronze": 2, "silver": 2, "gold": 2}
+    assert expected.steps == ADF_STEPS
+    assert set(expected.edges) == {("bronze", "silver"), ("silver", "gold"), ("gold", "catalog")}
+    assert dict(expected.retries) == {"bronze": 2, "silver": 2, "gold": 2, "catalog": 3}
     assert glue[3] == {"bronze": 30, "silver": 45, "gold": 30, "dbt": 30}
     assert adf[3] == {
         "bronze": ("0.00:30:00", 60),
         "silver": ("0.00:45:00", 60),
         "gold": ("0.00:30:00", 60),
+        "catalog": ("0.00:10:00", 30),
     }
 
 

@@ -1,0 +1,69 @@
+"""The Data Factory pipeline's steps after gold, read back from the real program run under
+Pulumi's mock runtime (the Pulumi engine and Azure cannot run here).
+
+The catalog step is the Spark job definition once more, with `--stage catalog`: it creates
+the Spark databases and external tables that Synapse shares with serverless SQL
+(workloads/spark/lakelab_jobs/spark_catalog.py; its statements run on local Spark in
+tests/workloads_spark/test_spark_catalog.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lakelab.plan import Plan
+
+ACCOUNT = "lldemoalicef9ebc21a"
+
+
+def activities(plan: Plan) -> dict[str, dict[str, Any]]:
+    pipeline = plan.named("azure-native:datafactory:Pipeline", "medallion").inputs
+    return {a["name"]: a for a in pipeline["activities"]}
+
+
+def option(act: dict[str, Any], name: str) -> str:
+    args = act["arguments"]
+    return str(args[args.index(name) + 1])
+
+
+def test_the_catalog_step_runs_after_gold_with_the_definition_s_policy(azure_plan: Plan) -> None:
+    catalog = activities(azure_plan)["catalog"]
+    assert catalog["type"] == "SparkJob"
+    assert catalog["dependsOn"] == [{"activity": "gold", "dependencyConditions": ["Succeeded"]}]
+    # medallion.yaml: catalog retries 3, every 30 s, times out after 10 minutes.
+    assert catalog["policy"] == {
+        "retry": 3,
+        "retryIntervalInSeconds": 30,
+        "timeout": "0.00:10:00",
+    }
+    assert catalog["sparkJob"] == {
+        "referenceName": "lakelab_medallion",
+        "type": "SparkJobDefinitionReference",
+    }
+    assert catalog["targetBigDataPool"] == {
+        "referenceName": "medallion",
+        "type": "BigDataPoolReference",
+    }
+    assert catalog["linkedServiceName"] == {
+        "referenceName": "synapse",
+        "type": "LinkedServiceReference",
+    }
+
+
+def test_the_catalog_step_registers_in_the_databases_the_learner_queries(azure_plan: Plan) -> None:
+    catalog = activities(azure_plan)["catalog"]
+    assert catalog["arguments"][:2] == ["--stage", "catalog"]
+    assert option(catalog, "--catalog_prefix") == "demo_alice"
+    for layer in ("bronze", "silver", "gold"):
+        assert (
+            option(catalog, f"--{layer}_uri") == f"abfss://{layer}@{ACCOUNT}.dfs.core.windows.net/"
+        )
+    # The same names the stack's outputs advertise as the serverless SQL databases.
+    assert azure_plan.outputs["catalogs"] == {
+        "bronze": "demo_alice_bronze",
+        "silver": "demo_alice_silver",
+        "gold": "demo_alice_gold",
+    }
+    # The stage activities register nothing.
+    for name in ("bronze", "silver", "gold"):
+        assert "--catalog_prefix" not in activities(azure_plan)[name]["arguments"]
