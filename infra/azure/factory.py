@@ -94,7 +94,7 @@ class DataFactory(LabComponent):
             pipeline_name=PIPELINE,
             factory_name=self.factory.name,
             resource_group_name=group.name,
-            description="Runs the shared workload: bronze -> silver -> gold -> catalog",
+            description="Runs the shared workload: bronze -> silver -> gold -> catalog -> dbt",
             concurrency=1,
             parameters=pipeline_parameters(),
             activities=stage_activities(bp, jobs),  # from the pipeline definition

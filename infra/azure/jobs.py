@@ -53,6 +53,11 @@ class MedallionJobs(LabComponent):
             "workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package()
         )
         self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
+        self.dbt_entry_uri = upload(
+            "synapse-dbt-entry",
+            artifacts.ENTRY_KEYS["synapse_dbt"],
+            artifacts.entry_script("synapse_dbt"),
+        )
         self.layer_uris = {layer: lake.uri(layer) for layer in bp.layers}
 
         # A workspace artifact, not an ARM resource: published through the workspace's dev

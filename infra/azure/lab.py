@@ -125,6 +125,7 @@ class AzureLearnerLab(LabComponent):
                 "job_definition": jobs.job_definition_name,
                 "package": jobs.package_uri,
                 "dbt_project": jobs.dbt_project_uri,
+                "dbt_database": AzureNames.of(bp).dbt_database,
             },
             "cost_inputs": cost_inputs(bp),
         }

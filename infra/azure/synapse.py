@@ -12,6 +12,7 @@ import pulumi_azure_native.synapse as synapse
 import pulumi_command as command
 import pulumi_random as random
 
+from infra import artifacts
 from infra.azure.lake import ARTIFACTS, LakeStorage
 from infra.azure.roles import assign
 from infra.component import LabComponent
@@ -26,6 +27,12 @@ ADMIN_USER = "lakeadmin"
 # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-34-runtime
 SPARK_VERSION = "3.5"
 AZURE_SERVICES_RULE = "AllowAllWindowsAzureIps"
+# What the pool installs on top of its runtime: dbt for the pipeline's dbt step.
+POOL_PACKAGES = ("dbt-core", "dbt-spark")
+
+
+def pool_requirements() -> str:
+    return "".join(f"{pin}\n" for pin in artifacts.dbt_pins(*POOL_PACKAGES))
 
 
 class SynapseAnalytics(LabComponent):
@@ -125,6 +132,13 @@ class SynapseAnalytics(LabComponent):
                 "max_node_count": bp.spark.max_nodes,
             },
             dynamic_executor_allocation={"enabled": False},
+            # dbt for the pipeline's dbt step, installed once per pool from PyPI (pip freeze
+            # format; the runtime's own PySpark and Python are not changed): Microsoft Learn,
+            # "Manage libraries for Apache Spark pools in Azure Synapse Analytics",
+            # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-manage-pool-packages
+            library_requirements=synapse.LibraryRequirementsArgs(
+                filename="requirements.txt", content=pool_requirements()
+            ),
             tags=self.tags,
             opts=ws,
         )

@@ -114,6 +114,22 @@ def shared_metadata(plan: Plan) -> list[str]:
     return found
 
 
+# The runtime's own components, which pool packages must not replace (Spark 3.5 runtime:
+# Python 3.11, Delta Lake 3.2; dbt-core 1.11 needs Python 3.10 or newer).
+RUNTIME_PACKAGES = frozenset({"pyspark", "python", "delta-spark", "py4j"})
+
+
+def pool_packages(plan: Plan) -> list[str]:
+    found = []
+    for p in plan.of_type(POOL):
+        content = (p.inputs.get("libraryRequirements") or {}).get("content", "")
+        for line in filter(None, (x.strip() for x in content.splitlines())):
+            name, _, version = line.partition("==")
+            if name.lower() in RUNTIME_PACKAGES or not version:
+                found.append(f"pool {p.name}: {line!r} (pin packages; never the runtime's own)")
+    return found
+
+
 AZURE: tuple[Constraint, ...] = (
     Constraint("spark-runtime", "Synapse Spark 3.5 (3.4 is past end of support)",
                "https://learn.microsoft.com/azure/synapse-analytics/spark/"
@@ -142,4 +158,8 @@ AZURE: tuple[Constraint, ...] = (
                " lower-case, names",
                "https://learn.microsoft.com/azure/synapse-analytics/metadata/table",
                shared_metadata),
+    Constraint("pool-packages",
+               "pool packages are pinned and never alter the runtime's PySpark or Python",
+               "https://learn.microsoft.com/azure/synapse-analytics/spark/"
+               "apache-spark-manage-pool-packages", pool_packages),
 )  # fmt: skip

@@ -47,6 +47,9 @@ PLANTS: dict[str, Callable[[Plan], None]] = {
         .update(prefixMatch=["quarantine/"])
     ),
     "shared-metadata": lambda p: _catalog_prefix(p, "Demo_Alice"),
+    "pool-packages": lambda p: _pool(p)["libraryRequirements"].update(
+        content="dbt-core==1.11.16\npyspark==3.5.9\n"
+    ),
 }
 
 

@@ -67,3 +67,31 @@ def test_the_catalog_step_registers_in_the_databases_the_learner_queries(azure_p
     # The stage activities register nothing.
     for name in ("bronze", "silver", "gold"):
         assert "--catalog_prefix" not in activities(azure_plan)[name]["arguments"]
+
+
+def test_the_dbt_step_builds_the_project_in_spark_after_the_catalog(azure_plan: Plan) -> None:
+    import json
+
+    dbt = activities(azure_plan)["dbt"]
+    assert dbt["type"] == "SparkJob"
+    assert dbt["dependsOn"] == [{"activity": "catalog", "dependencyConditions": ["Succeeded"]}]
+    # medallion.yaml: dbt retries once after 120 s and times out after 30 minutes.
+    assert dbt["policy"] == {"retry": 1, "retryIntervalInSeconds": 120, "timeout": "0.00:30:00"}
+    artifacts = f"abfss://artifacts@{ACCOUNT}.dfs.core.windows.net/"
+    assert dbt["file"] == f"{artifacts}jobs/synapse_dbt_job.py"
+    assert "pythonCodeReference" not in dbt
+    assert option(dbt, "--dbt_project_uri") == f"{artifacts}dbt/lakelab_dbt.zip"
+    assert json.loads(option(dbt, "--dbt_env")) == {
+        "LAKELAB_DBT_TARGET": "synapse_spark",
+        "LAKELAB_DBT_SCHEMA": "demo_alice_dbt",
+        "LAKELAB_SILVER_SCHEMA": "demo_alice_silver",
+        "LAKELAB_DBT_LOCATION_ROOT": f"abfss://gold@{ACCOUNT}.dfs.core.windows.net/_dbt",
+    }
+
+
+def test_the_pool_installs_the_pinned_dbt(azure_plan: Plan) -> None:
+    pool = azure_plan.named("azure-native:synapse:BigDataPool", "spark-pool").inputs
+    assert pool["libraryRequirements"] == {
+        "filename": "requirements.txt",
+        "content": "dbt-core==1.11.16\ndbt-spark==1.11.0\n",
+    }

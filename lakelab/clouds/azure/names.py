@@ -58,6 +58,12 @@ class AzureNames(Names):
         """What the Synapse catalog step takes as `--catalog_prefix`."""
         return self.snake
 
+    @property
+    def dbt_database(self) -> str:
+        """The Spark database the dbt step builds the marts in (shared with serverless SQL
+        like the layer databases)."""
+        return catalog_database(self.catalog_prefix, "dbt")
+
     def sql_databases(self) -> dict[str, str]:
         return {layer: self.sql_database(layer) for layer in CATALOG_LAYERS}
 
