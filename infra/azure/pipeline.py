@@ -53,7 +53,7 @@ def pipeline_parameters(
     definition = definition or load()
     return {
         name: datafactory.ParameterSpecificationArgs(
-            type="String", default_value=definition.default(name)
+            type=datafactory.ParameterType.STRING, default_value=definition.default(name)
         )
         for name in definition.parameters
     }
@@ -109,19 +109,23 @@ def _activity(
         name=step,
         type="SparkJob",
         spark_job=datafactory.SynapseSparkJobReferenceArgs(
-            reference_name=jobs.job_definition_name, type="SparkJobDefinitionReference"
+            reference_name=jobs.job_definition_name,
+            type=datafactory.SparkJobReferenceType.SPARK_JOB_DEFINITION_REFERENCE,
         ),
         file=file,
         python_code_reference=py_files or None,
         arguments=args,
         target_big_data_pool=datafactory.BigDataPoolParametrizationReferenceArgs(
-            reference_name=AzureNames.of(bp).synapse_spark_pool, type="BigDataPoolReference"
+            reference_name=AzureNames.of(bp).synapse_spark_pool,
+            type=datafactory.BigDataPoolReferenceType.BIG_DATA_POOL_REFERENCE,
         ),
         linked_service_name=datafactory.LinkedServiceReferenceArgs(
-            reference_name=SYNAPSE_LINK, type="LinkedServiceReference"
+            reference_name=SYNAPSE_LINK, type=datafactory.Type.LINKED_SERVICE_REFERENCE
         ),
         depends_on=[
-            datafactory.ActivityDependencyArgs(activity=u, dependency_conditions=["Succeeded"])
+            datafactory.ActivityDependencyArgs(
+                activity=u, dependency_conditions=[datafactory.DependencyCondition.SUCCEEDED]
+            )
             for u in upstream
         ]
         or None,

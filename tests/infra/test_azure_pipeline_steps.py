@@ -95,3 +95,21 @@ def test_the_pool_installs_the_pinned_dbt(azure_plan: Plan) -> None:
         "filename": "requirements.txt",
         "content": "dbt-core==1.11.16\ndbt-spark==1.11.0\n",
     }
+
+
+def test_an_activity_s_type_is_the_args_class_s_own() -> None:
+    """azure-native's activity Args classes set their own `type` discriminator whatever is
+    passed: a misspelt type (`SparkJobX`) cannot reach the pipeline. Pinned here because the
+    program relies on it (mypy cannot see it: the parameter is typed `str`)."""
+    import pulumi
+    import pulumi_azure_native.datafactory as datafactory
+
+    act = datafactory.SynapseSparkJobDefinitionActivityArgs(
+        name="x",
+        type="SparkJobX",
+        spark_job=datafactory.SynapseSparkJobReferenceArgs(
+            reference_name="j",
+            type=datafactory.SparkJobReferenceType.SPARK_JOB_DEFINITION_REFERENCE,
+        ),
+    )
+    assert pulumi.get(act, "type") == "SparkJob"
