@@ -24,6 +24,7 @@ ENTRY_KEYS: Final = {
     "glue": "jobs/glue_job.py",
     "glue_dbt": "jobs/glue_dbt_job.py",
     "synapse": "jobs/synapse_job.py",
+    "synapse_dbt": "jobs/synapse_dbt_job.py",
 }
 DBT_REQUIREMENTS: Final = DBT_DIR / "requirements.txt"
 

@@ -34,6 +34,8 @@ LakePurpose = Literal["query-results", "artifacts"]
 LAKE_PURPOSES: Final[tuple[LakePurpose, ...]] = ("query-results", "artifacts")
 # The medallion stages a workload runs, in order.
 STAGES: Final[tuple[str, ...]] = ("bronze", "silver", "gold")
+# The pipeline step that registers the layers' tables in the learner's catalog.
+CATALOG_STEP: Final = "catalog"
 # The pipeline step that builds the shared dbt project (a Glue job of its own on AWS).
 DBT_STEP: Final = "dbt"
 

@@ -22,23 +22,23 @@ class LearnerBudget(LabComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:azure:LearnerBudget", name, bp.tags, opts)
-        notifications: dict[str, consumption.NotificationArgsDict] = {
-            f"actual-{pct}": {
-                "enabled": True,
-                "operator": "GreaterThan",
-                "threshold": float(pct),
-                "threshold_type": "Actual",
-                "contact_emails": [bp.email],
-            }
+
+        def notify(
+            threshold: float, kind: consumption.ThresholdType
+        ) -> consumption.NotificationArgs:
+            return consumption.NotificationArgs(
+                enabled=True,
+                operator=consumption.OperatorType.GREATER_THAN,
+                threshold=threshold,
+                threshold_type=kind,
+                contact_emails=[bp.email],
+            )
+
+        notifications = {
+            f"actual-{pct}": notify(float(pct), consumption.ThresholdType.ACTUAL)
             for pct in bp.alert_thresholds_pct
         }
-        notifications["forecast-100"] = {
-            "enabled": True,
-            "operator": "GreaterThan",
-            "threshold": 100.0,
-            "threshold_type": "Forecasted",
-            "contact_emails": [bp.email],
-        }
+        notifications["forecast-100"] = notify(100.0, consumption.ThresholdType.FORECASTED)
         # Azure wants the first day of a month; later runs keep the original start.
         start = date.today().replace(day=1)
         self.budget = consumption.Budget(
@@ -46,12 +46,12 @@ class LearnerBudget(LabComponent):
             budget_name=AzureNames.of(bp).budget,
             scope=group.id,
             amount=bp.budget_usd,
-            category="Cost",
-            time_grain="Monthly",
-            time_period={
-                "start_date": f"{start.isoformat()}T00:00:00Z",
-                "end_date": f"{bp.expires.isoformat()}T23:59:59Z",
-            },
+            category=consumption.CategoryType.COST,
+            time_grain=consumption.TimeGrainType.MONTHLY,
+            time_period=consumption.BudgetTimePeriodArgs(
+                start_date=f"{start.isoformat()}T00:00:00Z",
+                end_date=f"{bp.expires.isoformat()}T23:59:59Z",
+            ),
             notifications=notifications,
             opts=self.child(ignore_changes=["timePeriod.startDate"]),
         )

@@ -4,6 +4,7 @@ shared workload stage by stage (bronze -> silver -> gold) on the Synapse Spark p
 from __future__ import annotations
 
 import pulumi
+import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.datafactory as datafactory
 import pulumi_azure_native.resources as resources
 
@@ -39,7 +40,9 @@ class DataFactory(LabComponent):
             factory_name=AzureNames.of(bp).data_factory,
             resource_group_name=group.name,
             location=bp.region,
-            identity={"type": "SystemAssigned"},
+            identity=datafactory.FactoryIdentityArgs(
+                type=datafactory.FactoryIdentityType.SYSTEM_ASSIGNED
+            ),
             tags=self.tags,
             opts=self.child(),
         )
@@ -49,7 +52,7 @@ class DataFactory(LabComponent):
             stack_key=bp.stack_name,
             role="Storage Blob Data Contributor",
             principal_id=self.factory.identity.apply(lambda i: i.principal_id if i else ""),
-            principal_type="ServicePrincipal",
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
             scope=lake.account.id,
             subscription_id=subscription_id,
             opts=on_factory,
@@ -63,7 +66,7 @@ class DataFactory(LabComponent):
             workspace_name=analytics.workspace.name,
             role=COMPUTE_OPERATOR,
             principal_id=self.factory.identity.apply(lambda i: i.principal_id if i else ""),
-            principal_type="ServicePrincipal",
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
             scope=workspace_scope(analytics.workspace.name),
             after=analytics.admits_deployer,
             parent=self.factory,
@@ -94,7 +97,7 @@ class DataFactory(LabComponent):
             pipeline_name=PIPELINE,
             factory_name=self.factory.name,
             resource_group_name=group.name,
-            description="Runs the shared workload: bronze -> silver -> gold",
+            description="Runs the shared workload: bronze -> silver -> gold -> catalog -> dbt",
             concurrency=1,
             parameters=pipeline_parameters(),
             activities=stage_activities(bp, jobs),  # from the pipeline definition

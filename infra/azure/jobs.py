@@ -10,7 +10,7 @@ import pulumi_azure_native.storage as storage
 from infra import artifacts
 from infra.azure.lake import ARTIFACTS, LakeStorage
 from infra.azure.synapse import SPARK_VERSION, SynapseAnalytics
-from infra.azure.synapse_artifacts import SparkJobDefinition
+from infra.azure.synapse_artifacts import SparkJobDefinition, SparkJobDefinitionProperties
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
@@ -53,6 +53,11 @@ class MedallionJobs(LabComponent):
             "workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package()
         )
         self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
+        self.dbt_entry_uri = upload(
+            "synapse-dbt-entry",
+            artifacts.ENTRY_KEYS["synapse_dbt"],
+            artifacts.entry_script("synapse_dbt"),
+        )
         self.layer_uris = {layer: lake.uri(layer) for layer in bp.layers}
 
         # A workspace artifact, not an ARM resource: published through the workspace's dev
@@ -72,7 +77,9 @@ class MedallionJobs(LabComponent):
         self.register_outputs({"package": self.package_uri})
 
 
-def _job_definition(bp: Blueprint, entry_uri: str, package_uri: str) -> dict[str, object]:
+def _job_definition(
+    bp: Blueprint, entry_uri: str, package_uri: str
+) -> SparkJobDefinitionProperties:
     return {
         "targetBigDataPool": {
             "referenceName": AzureNames.of(bp).synapse_spark_pool,

@@ -63,7 +63,7 @@ class AzureLearnerLab(LabComponent):
                 stack_key=bp.stack_name,
                 role=grant.role,
                 principal_id=principal,
-                principal_type="User",
+                principal_type=authorization.PrincipalType.USER,
                 scope=scopes[grant.scope],
                 subscription_id=subscription_id,
                 opts=self.child(),
@@ -73,19 +73,20 @@ class AzureLearnerLab(LabComponent):
         # workspace, which lists and opens it in Synapse Studio); Microsoft Learn, "Understand
         # the roles required to perform common tasks in Azure Synapse",
         # https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-understand-what-role-you-need
-        # Serverless SQL queries need no Synapse role but a SQL login. Manual step, as T-SQL on
-        # the serverless endpoint cannot be declared through ARM: the workspace's Entra admin
-        # runs `CREATE LOGIN [<learner UPN>] FROM EXTERNAL PROVIDER` in master, then in each
-        # layer database `CREATE USER [<learner UPN>] FROM LOGIN [<learner UPN>]` and
-        # `ALTER ROLE db_datareader ADD MEMBER [<learner UPN>]`; the files themselves are read
-        # with the learner's own Entra identity, which holds Storage Blob Data Contributor.
+        # Serverless SQL queries need no Synapse role but a SQL login with CONNECT ANY
+        # DATABASE and SELECT ALL USER SECURABLES: the layer databases are synchronized from
+        # Spark and read-only, so no user can be added inside them. Manual step, as T-SQL on
+        # the serverless endpoint cannot be declared through ARM (docs/cloud-azure.md, step 4;
+        # https://learn.microsoft.com/azure/synapse-analytics/sql/shared-databases-access-control);
+        # the files themselves are read with the learner's own Entra identity, which holds
+        # Storage Blob Data Contributor.
         synapse_grant(
             "learner-synapse-compute",
             stack_key=bp.stack_name,
             workspace_name=analytics.workspace.name,
             role=COMPUTE_OPERATOR,
             principal_id=principal,
-            principal_type="User",
+            principal_type=authorization.PrincipalType.USER,
             scope=spark_pool_scope(analytics.workspace.name, analytics.spark_pool.name),
             after=analytics.admits_deployer,
             parent=self,
@@ -124,6 +125,7 @@ class AzureLearnerLab(LabComponent):
                 "job_definition": jobs.job_definition_name,
                 "package": jobs.package_uri,
                 "dbt_project": jobs.dbt_project_uri,
+                "dbt_database": AzureNames.of(bp).dbt_database,
             },
             "cost_inputs": cost_inputs(bp),
         }

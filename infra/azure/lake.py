@@ -33,13 +33,13 @@ class LakeStorage(LabComponent):
             account_name=AzureNames.of(bp).storage_account,
             resource_group_name=group.name,
             location=bp.region,
-            kind="StorageV2",
+            kind=storage.Kind.STORAGE_V2,
             sku=storage.SkuArgs(name=storage.SkuName.STANDARD_LRS),
             access_tier=storage.AccessTier.HOT,
             is_hns_enabled=True,
             allow_blob_public_access=not blocked,
-            public_network_access="Enabled",
-            minimum_tls_version="TLS1_2",
+            public_network_access=storage.PublicNetworkAccess.ENABLED,
+            minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
             enable_https_traffic_only=True,
             # Shared keys stay on: the provider uploads the job artifacts with them.
             allow_shared_key_access=True,
@@ -47,8 +47,12 @@ class LakeStorage(LabComponent):
             encryption=storage.EncryptionArgs(
                 key_source=storage.KeySource.MICROSOFT_STORAGE,
                 services=storage.EncryptionServicesArgs(
-                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                    blob=storage.EncryptionServiceArgs(
+                        enabled=True, key_type=storage.KeyType.ACCOUNT
+                    ),
+                    file=storage.EncryptionServiceArgs(
+                        enabled=True, key_type=storage.KeyType.ACCOUNT
+                    ),
                 ),
             ),
             tags=self.tags,
@@ -73,7 +77,7 @@ class LakeStorage(LabComponent):
             management_policy_name="default",
             account_name=self.account.name,
             resource_group_name=group.name,
-            policy={"rules": _lifecycle_rules()},
+            policy=storage.ManagementPolicySchemaArgs(rules=_lifecycle_rules()),
             opts=self.child(parent=self.account, depends_on=list(self.containers.values())),
         )
         self.dfs_endpoint = self.account.primary_endpoints.dfs
@@ -90,7 +94,7 @@ class LakeStorage(LabComponent):
         )
 
 
-def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
+def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgs]:
     """Landing cools after 30 days; quarantined rows expire after 30.
 
     A rule's `prefixMatch` only selects (there is no exclude filter), and the pipeline keeps
@@ -101,27 +105,32 @@ def _lifecycle_rules() -> list[storage.ManagementPolicyRuleArgsDict]:
     """
 
     def rule(
-        name: str, prefixes: list[str], actions: storage.ManagementPolicyBaseBlobArgsDict
-    ) -> storage.ManagementPolicyRuleArgsDict:
-        return {
-            "name": name,
-            "enabled": True,
-            "type": "Lifecycle",
-            "definition": {
-                "filters": {"blob_types": ["blockBlob"], "prefix_match": prefixes},
-                "actions": {"base_blob": actions},
-            },
-        }
+        name: str, prefixes: list[str], actions: storage.ManagementPolicyBaseBlobArgs
+    ) -> storage.ManagementPolicyRuleArgs:
+        return storage.ManagementPolicyRuleArgs(
+            name=name,
+            enabled=True,
+            type=storage.RuleType.LIFECYCLE,
+            definition=storage.ManagementPolicyDefinitionArgs(
+                filters=storage.ManagementPolicyFilterArgs(
+                    blob_types=["blockBlob"], prefix_match=prefixes
+                ),
+                actions=storage.ManagementPolicyActionArgs(base_blob=actions),
+            ),
+        )
+
+    def after(days: int) -> storage.DateAfterModificationArgs:
+        return storage.DateAfterModificationArgs(days_after_modification_greater_than=days)
 
     return [
         rule(
             "cool-landing",
             ["landing/"],
-            {"tier_to_cool": {"days_after_modification_greater_than": 30}},
+            storage.ManagementPolicyBaseBlobArgs(tier_to_cool=after(30)),
         ),
         rule(
             "expire-quarantine",
             [f"quarantine/{entity}/" for entity in ENTITIES],
-            {"delete": {"days_after_modification_greater_than": QUARANTINE_RETENTION_DAYS}},
+            storage.ManagementPolicyBaseBlobArgs(delete=after(QUARANTINE_RETENTION_DAYS)),
         ),
     ]

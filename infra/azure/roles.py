@@ -25,7 +25,7 @@ def assign(
     stack_key: str,
     role: str,
     principal_id: pulumi.Input[str],
-    principal_type: str,
+    principal_type: authorization.PrincipalType,
     scope: pulumi.Input[str],
     subscription_id: pulumi.Input[str],
     opts: pulumi.ResourceOptions,

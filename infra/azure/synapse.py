@@ -5,15 +5,19 @@ a dedicated SQL pool that is paused as soon as it exists."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Final
 
 import pulumi
+import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.resources as resources
 import pulumi_azure_native.synapse as synapse
 import pulumi_command as command
 import pulumi_random as random
 
+from infra import artifacts
 from infra.azure.lake import ARTIFACTS, LakeStorage
 from infra.azure.roles import assign
+from infra.azure.synapse_artifacts import SparkVersion
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
@@ -24,8 +28,14 @@ ADMIN_USER = "lakeadmin"
 # tests/infra/test_azure_spark_runtime.py checks that they agree).
 # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-version-support
 # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-34-runtime
-SPARK_VERSION = "3.5"
+SPARK_VERSION: Final[SparkVersion] = "3.5"
 AZURE_SERVICES_RULE = "AllowAllWindowsAzureIps"
+# What the pool installs on top of its runtime: dbt for the pipeline's dbt step.
+POOL_PACKAGES = ("dbt-core", "dbt-spark")
+
+
+def pool_requirements() -> str:
+    return "".join(f"{pin}\n" for pin in artifacts.dbt_pins(*POOL_PACKAGES))
 
 
 class SynapseAnalytics(LabComponent):
@@ -65,7 +75,7 @@ class SynapseAnalytics(LabComponent):
             managed_resource_group_name=AzureNames.of(bp).managed_resource_group,
             sql_administrator_login=ADMIN_USER,
             sql_administrator_login_password=password.result,
-            public_network_access="Enabled",
+            public_network_access=synapse.WorkspacePublicNetworkAccess.ENABLED,
             tags=self.tags,
             opts=self.child(),
         )
@@ -104,7 +114,7 @@ class SynapseAnalytics(LabComponent):
             stack_key=bp.stack_name,
             role="Storage Blob Data Contributor",
             principal_id=self.workspace.identity.apply(lambda i: i.principal_id if i else ""),
-            principal_type="ServicePrincipal",
+            principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
             scope=lake.account.id,
             subscription_id=subscription_id,
             opts=ws,
@@ -117,14 +127,21 @@ class SynapseAnalytics(LabComponent):
             location=bp.region,
             spark_version=SPARK_VERSION,
             node_size=bp.spark.node_size,
-            node_size_family="MemoryOptimized",
-            auto_pause={"enabled": True, "delay_in_minutes": bp.spark.auto_pause_minutes},
-            auto_scale={
-                "enabled": True,
-                "min_node_count": bp.spark.min_nodes,
-                "max_node_count": bp.spark.max_nodes,
-            },
-            dynamic_executor_allocation={"enabled": False},
+            node_size_family=synapse.NodeSizeFamily.MEMORY_OPTIMIZED,
+            auto_pause=synapse.AutoPausePropertiesArgs(
+                enabled=True, delay_in_minutes=bp.spark.auto_pause_minutes
+            ),
+            auto_scale=synapse.AutoScalePropertiesArgs(
+                enabled=True, min_node_count=bp.spark.min_nodes, max_node_count=bp.spark.max_nodes
+            ),
+            dynamic_executor_allocation=synapse.DynamicExecutorAllocationArgs(enabled=False),
+            # dbt for the pipeline's dbt step, installed once per pool from PyPI (pip freeze
+            # format; the runtime's own PySpark and Python are not changed): Microsoft Learn,
+            # "Manage libraries for Apache Spark pools in Azure Synapse Analytics",
+            # https://learn.microsoft.com/azure/synapse-analytics/spark/apache-spark-manage-pool-packages
+            library_requirements=synapse.LibraryRequirementsArgs(
+                filename="requirements.txt", content=pool_requirements()
+            ),
             tags=self.tags,
             opts=ws,
         )
@@ -146,9 +163,9 @@ class SynapseAnalytics(LabComponent):
             workspace_name=self.workspace.name,
             resource_group_name=group.name,
             location=bp.region,
-            sku={"name": bp.warehouse.dedicated_sku, "tier": "DataWarehouse"},
-            create_mode="Default",
-            storage_account_type="LRS",
+            sku=synapse.SkuArgs(name=bp.warehouse.dedicated_sku, tier="DataWarehouse"),
+            create_mode=synapse.CreateMode.DEFAULT,
+            storage_account_type=synapse.StorageAccountType.LRS,
             tags={**self.tags, "lakelab-created-paused": "true"},
             opts=self.child(parent=self.workspace),
         )

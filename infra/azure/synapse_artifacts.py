@@ -23,13 +23,45 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal, TypedDict
 
 import pulumi
 import pulumi.dynamic as dynamic
 
 from infra.azure import synapse_api
 from infra.azure.synapse_api import SynapseRequest, endpoint_url
+
+# The definition's shape, as the REST reference spells it ("SparkJobDefinition",
+# "SparkJobProperties"); azure-native has no Args classes for workspace artifacts, so these
+# typed dicts are what lets mypy check it. Synapse Spark runtimes in support: see
+# infra/azure/synapse.py and tests/infra/constraints_azure.py.
+SparkVersion = Literal["3.5"]
+
+
+class BigDataPoolReference(TypedDict):
+    referenceName: str
+    type: Literal["BigDataPoolReference"]
+
+
+class SparkJobProperties(TypedDict):
+    name: str
+    file: str
+    pyFiles: list[str]
+    args: list[str]
+    conf: dict[str, str]
+    driverMemory: str
+    driverCores: int
+    executorMemory: str
+    executorCores: int
+    numExecutors: int
+
+
+class SparkJobDefinitionProperties(TypedDict):
+    targetBigDataPool: BigDataPoolReference
+    requiredSparkVersion: SparkVersion
+    language: Literal["python"]
+    jobProperties: SparkJobProperties
+
 
 WAIT_S: Final = 180.0  # how long a 202 may take to become a definition
 POLL_S: Final = 3.0
@@ -104,7 +136,7 @@ class SparkJobDefinition(dynamic.Resource, module="synapse", name="SparkJobDefin
         *,
         workspace_name: pulumi.Input[str],
         name: str,
-        definition: pulumi.Input[dict[str, Any]],
+        definition: pulumi.Input[SparkJobDefinitionProperties],
         after: Sequence[pulumi.Resource],
         parent: pulumi.Resource,
     ) -> None:

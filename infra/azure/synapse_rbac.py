@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import pulumi
 import pulumi.dynamic as dynamic
+import pulumi_azure_native.authorization as authorization
 
 from infra.azure import synapse_api
 from infra.azure.synapse_api import SynapseRequest, endpoint_url
@@ -97,7 +98,7 @@ class SynapseRoleAssignment(dynamic.Resource, module="synapse", name="RoleAssign
         assignment_id: str,
         role: str,
         principal_id: pulumi.Input[str],
-        principal_type: str,
+        principal_type: authorization.PrincipalType,
         scope: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -128,7 +129,7 @@ def synapse_grant(
     workspace_name: pulumi.Input[str],
     role: str,
     principal_id: pulumi.Input[str],
-    principal_type: str,
+    principal_type: authorization.PrincipalType,
     scope: pulumi.Input[str],
     after: Sequence[pulumi.Resource],
     parent: pulumi.Resource,

@@ -117,11 +117,11 @@ class WarehouseSchedule(LabComponent):
             opts=self.child(),
         )
         factory_id = factory.identity.apply(lambda i: i.principal_id if i else "")
-        holders: dict[str, tuple[pulumi.Input[str], str]] = {
-            "factory": (factory_id, "ServicePrincipal")
+        holders: dict[str, tuple[pulumi.Input[str], authorization.PrincipalType]] = {
+            "factory": (factory_id, authorization.PrincipalType.SERVICE_PRINCIPAL)
         }
         if bp.access.azure_principal_id:
-            holders["learner"] = (bp.access.azure_principal_id, "User")
+            holders["learner"] = (bp.access.azure_principal_id, authorization.PrincipalType.USER)
         for who, (principal, kind) in holders.items():
             authorization.RoleAssignment(
                 f"{who}-pool-operator",
@@ -141,7 +141,7 @@ class WarehouseSchedule(LabComponent):
         pause = datafactory.WebActivityArgs(
             name="pause",
             type="WebActivity",
-            method="POST",
+            method=datafactory.WebActivityMethod.POST,
             url=pulumi.Output.concat(ARM, pool.id, f"/pause?api-version={POOL_API_VERSION}"),
             body="{}",
             authentication=datafactory.WebActivityAuthenticationArgs(
@@ -168,7 +168,7 @@ class WarehouseSchedule(LabComponent):
     ) -> datafactory.Trigger:
         hour, minute = PAUSE_AT_UTC
         recurrence = datafactory.ScheduleTriggerRecurrenceArgs(
-            frequency="Day",
+            frequency=datafactory.RecurrenceFrequency.DAY,
             interval=1,
             start_time="2026-01-01T00:00:00Z",
             time_zone="UTC",
@@ -176,7 +176,8 @@ class WarehouseSchedule(LabComponent):
         )
         reference = datafactory.TriggerPipelineReferenceArgs(
             pipeline_reference=datafactory.PipelineReferenceArgs(
-                reference_name=PAUSE_PIPELINE, type="PipelineReference"
+                reference_name=PAUSE_PIPELINE,
+                type=datafactory.PipelineReferenceType.PIPELINE_REFERENCE,
             )
         )
         return datafactory.Trigger(

@@ -97,6 +97,39 @@ def quarantine_state_kept(plan: Plan) -> list[str]:
     return found
 
 
+def shared_metadata(plan: Plan) -> list[str]:
+    """Serverless SQL sees a Spark database under its own name and its tables lower-cased:
+    the pipeline's catalog step is a Spark job over the lake that creates `<prefix>_<layer>`,
+    lower case, the names the stack advertises as its serverless SQL databases."""
+    acts = plan.named("azure-native:datafactory:Pipeline", "medallion").inputs["activities"]
+    steps = [a for a in acts if a["arguments"][:2] == ["--stage", "catalog"]]
+    if [a["type"] for a in steps] != ["SparkJob"]:
+        return ["no Spark job activity runs --stage catalog"]
+    args = steps[0]["arguments"]
+    prefix = str(args[args.index("--catalog_prefix") + 1])
+    found = [] if re.fullmatch(r"[a-z0-9_]+", prefix) else [f"catalog prefix {prefix!r}"]
+    advertised = plan.outputs.get("catalogs", {})
+    found += [f"catalog {layer}: {db} is not {prefix}_{layer}"
+              for layer, db in advertised.items() if db != f"{prefix}_{layer}"]  # fmt: skip
+    return found
+
+
+# The runtime's own components, which pool packages must not replace (Spark 3.5 runtime:
+# Python 3.11, Delta Lake 3.2; dbt-core 1.11 needs Python 3.10 or newer).
+RUNTIME_PACKAGES = frozenset({"pyspark", "python", "delta-spark", "py4j"})
+
+
+def pool_packages(plan: Plan) -> list[str]:
+    found = []
+    for p in plan.of_type(POOL):
+        content = (p.inputs.get("libraryRequirements") or {}).get("content", "")
+        for line in filter(None, (x.strip() for x in content.splitlines())):
+            name, _, version = line.partition("==")
+            if name.lower() in RUNTIME_PACKAGES or not version:
+                found.append(f"pool {p.name}: {line!r} (pin packages; never the runtime's own)")
+    return found
+
+
 AZURE: tuple[Constraint, ...] = (
     Constraint("spark-runtime", "Synapse Spark 3.5 (3.4 is past end of support)",
                "https://learn.microsoft.com/azure/synapse-analytics/spark/"
@@ -120,4 +153,13 @@ AZURE: tuple[Constraint, ...] = (
     Constraint("quarantine-state", "no delete rule selects quarantine/_lakelab/",
                "https://learn.microsoft.com/azure/storage/blobs/lifecycle-management-overview",
                quarantine_state_kept),
+    Constraint("shared-metadata",
+               "Spark databases and Parquet tables reach serverless SQL under the same,"
+               " lower-case, names",
+               "https://learn.microsoft.com/azure/synapse-analytics/metadata/table",
+               shared_metadata),
+    Constraint("pool-packages",
+               "pool packages are pinned and never alter the runtime's PySpark or Python",
+               "https://learn.microsoft.com/azure/synapse-analytics/spark/"
+               "apache-spark-manage-pool-packages", pool_packages),
 )  # fmt: skip

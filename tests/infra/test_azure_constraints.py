@@ -46,7 +46,17 @@ PLANTS: dict[str, Callable[[Plan], None]] = {
         .inputs["policy"]["rules"][1]["definition"]["filters"]
         .update(prefixMatch=["quarantine/"])
     ),
+    "shared-metadata": lambda p: _catalog_prefix(p, "Demo_Alice"),
+    "pool-packages": lambda p: _pool(p)["libraryRequirements"].update(
+        content="dbt-core==1.11.16\npyspark==3.5.9\n"
+    ),
 }
+
+
+def _catalog_prefix(plan: Plan, prefix: str) -> None:
+    acts = plan.named("azure-native:datafactory:Pipeline", "medallion").inputs["activities"]
+    args = next(a for a in acts if a["name"] == "catalog")["arguments"]
+    args[args.index("--catalog_prefix") + 1] = prefix
 
 
 def test_every_constraint_has_a_plant() -> None:

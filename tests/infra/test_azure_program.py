@@ -112,13 +112,15 @@ def check_data_factory(plan: Plan) -> None:
     assert links["synapse"]["endpoint"] == "https://ll-demo-alice-syn-f9ebc2.dev.azuresynapse.net"
     pipeline = plan.named("azure-native:datafactory:Pipeline", "medallion").inputs
     acts = pipeline["activities"]
-    assert [a["name"] for a in acts] == ["bronze", "silver", "gold"]
+    assert [a["name"] for a in acts] == ["bronze", "silver", "gold", "catalog", "dbt"]
     assert [a.get("dependsOn") for a in acts] == [
         None,
         [{"activity": "bronze", "dependencyConditions": ["Succeeded"]}],
         [{"activity": "silver", "dependencyConditions": ["Succeeded"]}],
+        [{"activity": "gold", "dependencyConditions": ["Succeeded"]}],
+        [{"activity": "catalog", "dependencyConditions": ["Succeeded"]}],
     ]
-    for act in acts:
+    for act in acts[:4]:  # the dbt step: tests/infra/test_azure_pipeline_steps.py
         assert act["type"] == "SparkJob"
         assert act["sparkJob"] == {
             "referenceName": "lakelab_medallion",
@@ -174,7 +176,12 @@ SJD = "pulumi-python:dynamic/synapse:SparkJobDefinition"
 
 def check_artifacts(plan: Plan) -> None:
     blobs = sorted(r.inputs["blobName"] for r in plan.of_type("azure-native:storage:Blob"))
-    assert blobs == ["dbt/lakelab_dbt.zip", "jobs/lakelab_jobs.zip", "jobs/synapse_job.py"]
+    assert blobs == [
+        "dbt/lakelab_dbt.zip",
+        "jobs/lakelab_jobs.zip",
+        "jobs/synapse_dbt_job.py",
+        "jobs/synapse_job.py",
+    ]
     # Published through the workspace's dev endpoint (tests/infra/test_synapse_artifacts.py).
     sjd = plan.named(SJD, "spark-job-definition").inputs
     assert (sjd["workspaceName"], sjd["name"]) == ("ll-demo-alice-syn-f9ebc2", "lakelab_medallion")

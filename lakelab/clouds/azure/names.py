@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from lakelab_jobs.catalog import database as catalog_database
+
 from lakelab.blueprint import Blueprint
 from lakelab.naming import CATALOG_LAYERS, LAYERS, PREFIX, Names
 
@@ -47,8 +49,20 @@ class AzureNames(Names):
         return next((p for p, c in self.containers().items() if c == container), None)
 
     def sql_database(self, layer: str) -> str:
-        """The serverless SQL database over one catalog layer."""
-        return f"{self.snake}_{layer}"
+        """The serverless SQL database over one catalog layer: the Spark database the catalog
+        step creates, which Synapse shares with serverless SQL under the same name."""
+        return catalog_database(self.catalog_prefix, layer)
+
+    @property
+    def catalog_prefix(self) -> str:
+        """What the Synapse catalog step takes as `--catalog_prefix`."""
+        return self.snake
+
+    @property
+    def dbt_database(self) -> str:
+        """The Spark database the dbt step builds the marts in (shared with serverless SQL
+        like the layer databases)."""
+        return catalog_database(self.catalog_prefix, "dbt")
 
     def sql_databases(self) -> dict[str, str]:
         return {layer: self.sql_database(layer) for layer in CATALOG_LAYERS}

@@ -29,6 +29,11 @@
     {{ return('merge') }}
 {%- endmacro %}
 
+{# Spark (synapse_spark): MERGE into the marts' Delta tables. #}
+{% macro spark__lakelab_incremental_strategy() -%}
+    {{ return('merge') }}
+{%- endmacro %}
+
 {# Synapse dedicated pools, Fabric and SQL Server: delete+insert (default). #}
 
 

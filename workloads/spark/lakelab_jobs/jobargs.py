@@ -1,6 +1,9 @@
 """The job interface shared by every entry point: option names, defaults and validation.
 
-    --stage           bronze | silver | gold | all            (default all)
+    --stage           bronze | silver | gold | all | catalog  (default all); `catalog`
+                      runs no stage but registers every layer's tables in the Spark
+                      catalog (lakelab_jobs.spark_catalog; Synapse's catalog step) and
+                      needs --catalog_prefix
     --mode            incremental | full                      (default incremental)
     --run_id          id of this run; names the manifests      (default: generated)
     --landing_uri     where landing CSVs arrive
@@ -8,7 +11,7 @@
     --state_uri       watermarks and manifests (default <quarantine_uri>/_lakelab)
     --catalog_prefix  the catalog databases are <prefix>_bronze, _silver and _gold: after
                       the run the Glue job registers the tables it wrote there
-                      (lakelab_jobs.catalog); elsewhere it is accepted and unused
+                      (lakelab_jobs.catalog); with --stage catalog, the Spark databases
 
 Glue passes these as `--name value` pairs read with getResolvedOptions; Synapse and the
 local CLI parse the same names with argparse.
@@ -28,7 +31,8 @@ from lakelab_jobs.pipeline import MODES, STAGES, Mode, RunRequest
 
 LAYER_OPTIONS: Final = ("landing_uri", "bronze_uri", "silver_uri", "gold_uri", "quarantine_uri")
 OPTIONAL: Final = ("stage", "mode", "run_id", "state_uri", "catalog_prefix")
-STAGE_CHOICES: Final = (*STAGES, "all")
+CATALOG_STAGE: Final = "catalog"
+STAGE_CHOICES: Final = (*STAGES, "all", CATALOG_STAGE)
 _RUN_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -43,6 +47,7 @@ class JobArgs:
     run_id: str
     lake: Lake
     catalog_prefix: str | None = None
+    register_catalog: bool = False  # `--stage catalog`: register tables, run no stage
 
     def request(self) -> RunRequest:
         return RunRequest(lake=self.lake, run_id=self.run_id, mode=self.mode, stages=self.stages)
@@ -74,13 +79,16 @@ def from_options(options: Mapping[str, str | None], default_run_id: str | None =
         quarantine=str(options["quarantine_uri"]),
         state=options.get("state_uri") or "",
     )
-    stages = STAGES if stage == "all" else (stage,)
+    if stage == CATALOG_STAGE and not options.get("catalog_prefix"):
+        raise JobArgumentError("--stage catalog needs --catalog_prefix")
+    stages = STAGES if stage == "all" else () if stage == CATALOG_STAGE else (stage,)
     return JobArgs(
         stages=stages,
         mode=mode,  # type: ignore[arg-type]
         run_id=run_id,
         lake=lake,
         catalog_prefix=options.get("catalog_prefix") or None,
+        register_catalog=stage == CATALOG_STAGE,
     )
 
 
