@@ -122,48 +122,64 @@ def _sections(
     actions = "\n".join(f"- {a}" for a in fixed.get(name, [])) or "- none needed"
     rerun = f"Rerun: daily job {status['run_id']} ended {status['state']}."
     if name == "missing-source-file":
-        return {
-            "Symptom": f"The daily job failed in preflight; nothing was processed for {day}.",
-            "Cause": "The POS export job wrote the control file but its upload of the orders"
-            " file did not complete (transfer interrupted at the source).",
-            "Detection": "Preflight compares every control file with landing before any"
-            f" processing:\n{evidence}",
-            "Fix": f"Asked the source to deliver the file again, unchanged, then reran the job"
-            f" (`python -m labs.failure_drills job --stack <stack>`).\n{actions}\n\n{rerun}",
-            "Prevention": "Keep the control file as the last step of every export; alert on a"
-            " control file without its data within 30 minutes; never run gold on a partial day.",
-        }
+        return _missing_source_file(day, evidence, actions, rerun)
     if name == "schema-change":
-        return {
-            "Symptom": f"The daily job failed in preflight on {day}; `lakelab run` fails in"
-            " bronze with a CSV header that does not conform to the schema.",
-            "Cause": f"The store systems started sending a new required column, `{NEW_COLUMN}`,"
-            " after `channel`, without a contract change.",
-            "Detection": "Preflight checks each new file's header against the data contract:"
-            f"\n{evidence}",
-            "Fix": "Kept the files as received under landing/_archive/ and landed them in the"
-            " contract's columns, so the day is processed; raised a contract change request to"
-            f" add `{NEW_COLUMN}` to orders (landing, silver, and gold by store).\n"
-            f"{actions}\n\n{rerun}",
-            "Prevention": "Version the contract; let producers announce columns before sending"
-            " them; a schema check in the producer's CI against workloads/README.md.",
-        }
+        return _schema_change(day, evidence, actions, rerun)
     if name == "duplicate-keys":
-        found = [f for f in status.get("findings", []) if f.get("batch", "").startswith(day)]
-        counts = "\n".join(f"- {f['detail']}" for f in found) or (
-            "- counted when the day was ingested (see the job's earlier status)"
-        )
-        return {
-            "Symptom": f"Bronze holds more {day} order rows than there were orders.",
-            "Cause": "The store upload was retried after a timeout and appended in full; the web"
-            " feed re-sent orders as first placed (at-least-once delivery).",
-            "Detection": f"The job's postflight counts repeated order ids per new batch:\n{counts}",
-            "Fix": "No data fix needed: silver keeps one row per order_id (latest updated_at,"
-            " ties broken deterministically), so gold counts each order once. Verified silver"
-            f" has no duplicate order ids and gold matches the source totals.\n\n{rerun}",
-            "Prevention": "Ask the POS uploader for idempotent uploads (one object per"
-            " attempt, replaced, not appended); keep dedup on the business key in silver.",
-        }
+        return _duplicate_keys(day, status, rerun)
+    return _catalogue_outage(day, evidence, actions, rerun)
+
+
+def _missing_source_file(day: str, evidence: str, actions: str, rerun: str) -> dict[str, str]:
+    return {
+        "Symptom": f"The daily job failed in preflight; nothing was processed for {day}.",
+        "Cause": "The POS export job wrote the control file but its upload of the orders"
+        " file did not complete (transfer interrupted at the source).",
+        "Detection": "Preflight compares every control file with landing before any"
+        f" processing:\n{evidence}",
+        "Fix": f"Asked the source to deliver the file again, unchanged, then reran the job"
+        f" (`python -m labs.failure_drills job --stack <stack>`).\n{actions}\n\n{rerun}",
+        "Prevention": "Keep the control file as the last step of every export; alert on a"
+        " control file without its data within 30 minutes; never run gold on a partial day.",
+    }
+
+
+def _schema_change(day: str, evidence: str, actions: str, rerun: str) -> dict[str, str]:
+    return {
+        "Symptom": f"The daily job failed in preflight on {day}; `lakelab run` fails in"
+        " bronze with a CSV header that does not conform to the schema.",
+        "Cause": f"The store systems started sending a new required column, `{NEW_COLUMN}`,"
+        " after `channel`, without a contract change.",
+        "Detection": "Preflight checks each new file's header against the data contract:"
+        f"\n{evidence}",
+        "Fix": "Kept the files as received under landing/_archive/ and landed them in the"
+        " contract's columns, so the day is processed; raised a contract change request to"
+        f" add `{NEW_COLUMN}` to orders (landing, silver, and gold by store).\n"
+        f"{actions}\n\n{rerun}",
+        "Prevention": "Version the contract; let producers announce columns before sending"
+        " them; a schema check in the producer's CI against workloads/README.md.",
+    }
+
+
+def _duplicate_keys(day: str, status: dict[str, Any], rerun: str) -> dict[str, str]:
+    found = [f for f in status.get("findings", []) if f.get("batch", "").startswith(day)]
+    counts = "\n".join(f"- {f['detail']}" for f in found) or (
+        "- counted when the day was ingested (see the job's earlier status)"
+    )
+    return {
+        "Symptom": f"Bronze holds more {day} order rows than there were orders.",
+        "Cause": "The store upload was retried after a timeout and appended in full; the web"
+        " feed re-sent orders as first placed (at-least-once delivery).",
+        "Detection": f"The job's postflight counts repeated order ids per new batch:\n{counts}",
+        "Fix": "No data fix needed: silver keeps one row per order_id (latest updated_at,"
+        " ties broken deterministically), so gold counts each order once. Verified silver"
+        f" has no duplicate order ids and gold matches the source totals.\n\n{rerun}",
+        "Prevention": "Ask the POS uploader for idempotent uploads (one object per"
+        " attempt, replaced, not appended); keep dedup on the business key in silver.",
+    }
+
+
+def _catalogue_outage(day: str, evidence: str, actions: str, rerun: str) -> dict[str, str]:
     return {
         "Symptom": f"The job reported itself degraded: no catalogue for {day}; orders were"
         " still processed.",
