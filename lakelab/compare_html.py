@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
+from lakelab import compare_rows as facts
 from lakelab.clouds import cloud_for
 from lakelab.cohort import report
 from lakelab.cohort.report import esc
 from lakelab.compare import TARGET_LABEL, TARGETS, Comparison, Run
-from lakelab.compare_rows import (
-    A,
-    B,
-    cost_rows,
-    gold_rows,
-    mapping_rows,
-    run_findings,
-    stack_label,
-    stage_rows,
-)
 from lakelab.cost.money import usd
 from lakelab.naming import STAGES
 from lakelab.regions import CLOUDS
@@ -25,7 +16,7 @@ def _html_mapping(c: Comparison) -> list[str]:
     body = [
         "<ul>",
         *(
-            f"<li>{name}: <code>{esc(stack_label(c, cloud))}</code> in"
+            f"<li>{name}: <code>{esc(facts.stack_label(c, cloud))}</code> in"
             f" {esc(c.plans[cloud].blueprint['region'])}</li>"
             for cloud, name in ((cloud, cloud_for(cloud).title) for cloud in CLOUDS)
         ),
@@ -33,7 +24,7 @@ def _html_mapping(c: Comparison) -> list[str]:
         "</ul>",
         "<h2>Resource mapping (from the offline plans)</h2>",
     ]
-    rows = mapping_rows(c, sep="\n")
+    rows = facts.mapping_rows(c, sep="\n")
     body.append(
         report.table(
             ["part of the lab", "AWS", "AWS resources", "Azure", "Azure resources"],
@@ -64,7 +55,7 @@ def _html_mapping(c: Comparison) -> list[str]:
 def _html_costs(c: Comparison) -> list[str]:
     body: list[str] = []
     body.append("<h2>Cost estimates</h2>")
-    costs = cost_rows(c)
+    costs = facts.cost_rows(c)
     body.append(
         report.table(
             ["", "AWS", "Azure"],
@@ -90,7 +81,7 @@ def _html_costs(c: Comparison) -> list[str]:
 
 def _html_run(aws: Run, azure: Run, target: str) -> list[str]:
     body: list[str] = []
-    stages = stage_rows(aws, azure)
+    stages = facts.stage_rows(aws, azure)
     body.append(
         report.table(
             ["stage", "AWS s", "Azure s", "Azure / AWS"],
@@ -110,7 +101,7 @@ def _html_run(aws: Run, azure: Run, target: str) -> list[str]:
             fmt="{:.1f}",
         )
     )
-    gold = gold_rows(aws, azure)
+    gold = facts.gold_rows(aws, azure)
     body.append(
         report.table(
             [
@@ -131,10 +122,10 @@ def _html_run(aws: Run, azure: Run, target: str) -> list[str]:
 
 def to_html(c: Comparison) -> str:
     body = _html_mapping(c) + _html_costs(c) + ["<h2>Runs: stage timings and gold outputs</h2>"]
-    findings = run_findings(c)
+    findings = facts.run_findings(c)
     for target in TARGETS:
         body.append(f"<h3>On {esc(TARGET_LABEL[target])}</h3>")
-        aws, azure = c.runs[target][A], c.runs[target][B]
+        aws, azure = c.runs[target][facts.A], c.runs[target][facts.B]
         if findings[target] is not None or aws is None or azure is None:
             body.append(
                 f"<p>No comparison: {esc(findings[target])}. Looked in"
