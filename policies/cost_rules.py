@@ -5,12 +5,14 @@ validates one resource as the Pulumi engine sees it, in a preview and offline al
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy import (
     ResourceValidationArgs,
 )
 
+from lakelab.orgpolicy import WarehouseCaps
 from policies.base import (
     AWS_BUDGET,
     AZURE_BUDGET,
@@ -21,7 +23,6 @@ from policies.base import (
     USAGE_LIMIT,
     WEEKS_PER_PERIOD,
     Findings,
-    ResourceRule,
     _num,
     known,
     org,
@@ -66,13 +67,20 @@ def athena_guardrails(args: ResourceValidationArgs, found: Findings) -> None:
 
 def warehouse_size(args: ResourceValidationArgs, found: Findings) -> None:
     rule = _WAREHOUSE_RULES.get(args.resource_type)
-    if rule is not None:
-        rule(args, found)
+    if rule is None:
+        return
+    for check in rule(args, org().warehouse, found):
+        found.check(args.name, args.urn, check)
 
 
-def _serverless_workgroup(args: ResourceValidationArgs, found: Findings) -> None:
+# The independent checks of one resource, each run by `Findings.check`.
+_Checks = tuple[Callable[[], None], ...]
+
+
+def _serverless_workgroup(
+    args: ResourceValidationArgs, caps: WarehouseCaps, found: Findings
+) -> _Checks:
     p, name, urn = args.props, args.name, args.urn
-    caps = org().warehouse
 
     def base() -> None:
         value = known(p, "baseCapacity")
@@ -92,13 +100,11 @@ def _serverless_workgroup(args: ResourceValidationArgs, found: Findings) -> None
                 urn,
             )
 
-    found.check(name, urn, base)
-    found.check(name, urn, burst)
+    return base, burst
 
 
-def _usage_limit(args: ResourceValidationArgs, found: Findings) -> None:
+def _usage_limit(args: ResourceValidationArgs, caps: WarehouseCaps, found: Findings) -> _Checks:
     p, name, urn = args.props, args.name, args.urn
-    caps = org().warehouse
 
     def weekly() -> None:
         amount, period = known(p, "amount"), known(p, "period") or "monthly"
@@ -118,13 +124,13 @@ def _usage_limit(args: ResourceValidationArgs, found: Findings) -> None:
                 urn,
             )
 
-    found.check(name, urn, weekly)
-    found.check(name, urn, action)
+    return weekly, action
 
 
-def _redshift_cluster(args: ResourceValidationArgs, found: Findings) -> None:
+def _redshift_cluster(
+    args: ResourceValidationArgs, caps: WarehouseCaps, found: Findings
+) -> _Checks:
     p, name, urn = args.props, args.name, args.urn
-    caps = org().warehouse
 
     def node_type() -> None:
         node = known(p, "nodeType")
@@ -136,11 +142,12 @@ def _redshift_cluster(args: ResourceValidationArgs, found: Findings) -> None:
         if (known(p, "numberOfNodes") or 1) > caps.max_redshift_nodes:
             found.violation(f"{name}: more than {caps.max_redshift_nodes} Redshift nodes", urn)
 
-    found.check(name, urn, node_type)
-    found.check(name, urn, nodes)
+    return node_type, nodes
 
 
-_WAREHOUSE_RULES: dict[str, ResourceRule] = {
+_WAREHOUSE_RULES: dict[
+    str, Callable[[ResourceValidationArgs, WarehouseCaps, Findings], _Checks]
+] = {
     SERVERLESS_WORKGROUP: _serverless_workgroup,
     USAGE_LIMIT: _usage_limit,
     "aws:redshift/cluster:Cluster": _redshift_cluster,
