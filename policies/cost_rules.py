@@ -5,12 +5,14 @@ validates one resource as the Pulumi engine sees it, in a preview and offline al
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy import (
     ResourceValidationArgs,
 )
 
+from lakelab.orgpolicy import WarehouseCaps
 from policies.base import (
     AWS_BUDGET,
     AZURE_BUDGET,
@@ -64,68 +66,92 @@ def athena_guardrails(args: ResourceValidationArgs, found: Findings) -> None:
 
 
 def warehouse_size(args: ResourceValidationArgs, found: Findings) -> None:
+    rule = _WAREHOUSE_RULES.get(args.resource_type)
+    if rule is None:
+        return
+    for check in rule(args, org().warehouse, found):
+        found.check(args.name, args.urn, check)
+
+
+# The independent checks of one resource, each run by `Findings.check`.
+_Checks = tuple[Callable[[], None], ...]
+
+
+def _serverless_workgroup(
+    args: ResourceValidationArgs, caps: WarehouseCaps, found: Findings
+) -> _Checks:
     p, name, urn = args.props, args.name, args.urn
-    caps = org().warehouse
-    if args.resource_type == SERVERLESS_WORKGROUP:
 
-        def base() -> None:
-            value = known(p, "baseCapacity")
-            if isinstance(value, int | float) and value > caps.max_base_rpu:
-                found.violation(
-                    f"{name}: Redshift Serverless base capacity {_num(value)} RPU is above"
-                    f" {caps.max_base_rpu} RPU",
-                    urn,
-                )
+    def base() -> None:
+        value = known(p, "baseCapacity")
+        if isinstance(value, int | float) and value > caps.max_base_rpu:
+            found.violation(
+                f"{name}: Redshift Serverless base capacity {_num(value)} RPU is above"
+                f" {caps.max_base_rpu} RPU",
+                urn,
+            )
 
-        def burst() -> None:
-            value = known(p, "maxCapacity")
-            if isinstance(value, int | float) and value > caps.max_capacity_rpu:
-                found.violation(
-                    f"{name}: Redshift Serverless max capacity {_num(value)} RPU is above"
-                    f" {caps.max_capacity_rpu} RPU",
-                    urn,
-                )
+    def burst() -> None:
+        value = known(p, "maxCapacity")
+        if isinstance(value, int | float) and value > caps.max_capacity_rpu:
+            found.violation(
+                f"{name}: Redshift Serverless max capacity {_num(value)} RPU is above"
+                f" {caps.max_capacity_rpu} RPU",
+                urn,
+            )
 
-        found.check(name, urn, base)
-        found.check(name, urn, burst)
-    elif args.resource_type == USAGE_LIMIT:
+    return base, burst
 
-        def weekly() -> None:
-            amount, period = known(p, "amount"), known(p, "period") or "monthly"
-            hours = float(amount or 0) / WEEKS_PER_PERIOD.get(str(period), 1.0)
-            if amount is None or hours > caps.max_weekly_rpu_hours:
-                found.violation(
-                    f"{name}: usage limit of {_num(amount)} RPU-hours {period} is above"
-                    f" {_num(caps.max_weekly_rpu_hours)} RPU-hours a week",
-                    urn,
-                )
 
-        def action() -> None:
-            if known(p, "breachAction") != "deactivate":
-                found.violation(
-                    f"{name}: a usage limit must deactivate the workgroup when reached"
-                    f" (breachAction is {known(p, 'breachAction')})",
-                    urn,
-                )
+def _usage_limit(args: ResourceValidationArgs, caps: WarehouseCaps, found: Findings) -> _Checks:
+    p, name, urn = args.props, args.name, args.urn
 
-        found.check(name, urn, weekly)
-        found.check(name, urn, action)
-    elif args.resource_type == "aws:redshift/cluster:Cluster":
+    def weekly() -> None:
+        amount, period = known(p, "amount"), known(p, "period") or "monthly"
+        hours = float(amount or 0) / WEEKS_PER_PERIOD.get(str(period), 1.0)
+        if amount is None or hours > caps.max_weekly_rpu_hours:
+            found.violation(
+                f"{name}: usage limit of {_num(amount)} RPU-hours {period} is above"
+                f" {_num(caps.max_weekly_rpu_hours)} RPU-hours a week",
+                urn,
+            )
 
-        def node_type() -> None:
-            node = known(p, "nodeType")
-            if node not in caps.redshift_node_types:
-                allowed = ", ".join(caps.redshift_node_types)
-                found.violation(
-                    f"{name}: node type {node} is not allowed (allowed: {allowed})", urn
-                )
+    def action() -> None:
+        if known(p, "breachAction") != "deactivate":
+            found.violation(
+                f"{name}: a usage limit must deactivate the workgroup when reached"
+                f" (breachAction is {known(p, 'breachAction')})",
+                urn,
+            )
 
-        def nodes() -> None:
-            if (known(p, "numberOfNodes") or 1) > caps.max_redshift_nodes:
-                found.violation(f"{name}: more than {caps.max_redshift_nodes} Redshift nodes", urn)
+    return weekly, action
 
-        found.check(name, urn, node_type)
-        found.check(name, urn, nodes)
+
+def _redshift_cluster(
+    args: ResourceValidationArgs, caps: WarehouseCaps, found: Findings
+) -> _Checks:
+    p, name, urn = args.props, args.name, args.urn
+
+    def node_type() -> None:
+        node = known(p, "nodeType")
+        if node not in caps.redshift_node_types:
+            allowed = ", ".join(caps.redshift_node_types)
+            found.violation(f"{name}: node type {node} is not allowed (allowed: {allowed})", urn)
+
+    def nodes() -> None:
+        if (known(p, "numberOfNodes") or 1) > caps.max_redshift_nodes:
+            found.violation(f"{name}: more than {caps.max_redshift_nodes} Redshift nodes", urn)
+
+    return node_type, nodes
+
+
+_WAREHOUSE_RULES: dict[
+    str, Callable[[ResourceValidationArgs, WarehouseCaps, Findings], _Checks]
+] = {
+    SERVERLESS_WORKGROUP: _serverless_workgroup,
+    USAGE_LIMIT: _usage_limit,
+    "aws:redshift/cluster:Cluster": _redshift_cluster,
+}
 
 
 def synapse_dedicated_pool(args: ResourceValidationArgs, found: Findings) -> None:

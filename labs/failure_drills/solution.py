@@ -111,6 +111,54 @@ def _belongs(drill: str, kind: str) -> bool:
     }.get(kind) == drill
 
 
+# Per drill: symptom, cause, detection, fix and prevention. `{day}` and `{column}` are filled
+# in; the detection is followed by what was seen, the fix by what was done and the rerun.
+_RUNBOOK: Final[dict[str, tuple[str, str, str, str, str]]] = {
+    "missing-source-file": (
+        "The daily job failed in preflight; nothing was processed for {day}.",
+        "The POS export job wrote the control file but its upload of the orders"
+        " file did not complete (transfer interrupted at the source).",
+        "Preflight compares every control file with landing before any processing:",
+        "Asked the source to deliver the file again, unchanged, then reran the job"
+        " (`python -m labs.failure_drills job --stack <stack>`).",
+        "Keep the control file as the last step of every export; alert on a"
+        " control file without its data within 30 minutes; never run gold on a partial day.",
+    ),
+    "schema-change": (
+        "The daily job failed in preflight on {day}; `lakelab run` fails in"
+        " bronze with a CSV header that does not conform to the schema.",
+        "The store systems started sending a new required column, `{column}`,"
+        " after `channel`, without a contract change.",
+        "Preflight checks each new file's header against the data contract:",
+        "Kept the files as received under landing/_archive/ and landed them in the"
+        " contract's columns, so the day is processed; raised a contract change request to"
+        " add `{column}` to orders (landing, silver, and gold by store).",
+        "Version the contract; let producers announce columns before sending"
+        " them; a schema check in the producer's CI against workloads/README.md.",
+    ),
+    "duplicate-keys": (
+        "Bronze holds more {day} order rows than there were orders.",
+        "The store upload was retried after a timeout and appended in full; the web"
+        " feed re-sent orders as first placed (at-least-once delivery).",
+        "The job's postflight counts repeated order ids per new batch:",
+        "No data fix needed: silver keeps one row per order_id (latest updated_at,"
+        " ties broken deterministically), so gold counts each order once. Verified silver"
+        " has no duplicate order ids and gold matches the source totals.",
+        "Ask the POS uploader for idempotent uploads (one object per"
+        " attempt, replaced, not appended); keep dedup on the business key in silver.",
+    ),
+    "api-outage": (
+        "The job reported itself degraded: no catalogue for {day}; orders were still processed.",
+        "The catalogue API refused connections (provider outage).",
+        "The catalogue step retries 3 times with backoff, then raises an alert:",
+        "Confirmed with the provider that the service is back, then reran the job, which"
+        " backfilled the missing catalogue day.",
+        "Keep serving the last good catalogue; alert the provider's on-call;"
+        " track catalogue freshness in the status page.",
+    ),
+}
+
+
 def _sections(
     name: str,
     day: str,
@@ -120,60 +168,24 @@ def _sections(
 ) -> dict[str, str]:
     evidence = "\n".join(f"- {s}" for s in seen) or "- (nothing outstanding when diagnosed)"
     actions = "\n".join(f"- {a}" for a in fixed.get(name, [])) or "- none needed"
-    rerun = f"Rerun: daily job {status['run_id']} ended {status['state']}."
-    if name == "missing-source-file":
-        return {
-            "Symptom": f"The daily job failed in preflight; nothing was processed for {day}.",
-            "Cause": "The POS export job wrote the control file but its upload of the orders"
-            " file did not complete (transfer interrupted at the source).",
-            "Detection": "Preflight compares every control file with landing before any"
-            f" processing:\n{evidence}",
-            "Fix": f"Asked the source to deliver the file again, unchanged, then reran the job"
-            f" (`python -m labs.failure_drills job --stack <stack>`).\n{actions}\n\n{rerun}",
-            "Prevention": "Keep the control file as the last step of every export; alert on a"
-            " control file without its data within 30 minutes; never run gold on a partial day.",
-        }
-    if name == "schema-change":
-        return {
-            "Symptom": f"The daily job failed in preflight on {day}; `lakelab run` fails in"
-            " bronze with a CSV header that does not conform to the schema.",
-            "Cause": f"The store systems started sending a new required column, `{NEW_COLUMN}`,"
-            " after `channel`, without a contract change.",
-            "Detection": "Preflight checks each new file's header against the data contract:"
-            f"\n{evidence}",
-            "Fix": "Kept the files as received under landing/_archive/ and landed them in the"
-            " contract's columns, so the day is processed; raised a contract change request to"
-            f" add `{NEW_COLUMN}` to orders (landing, silver, and gold by store).\n"
-            f"{actions}\n\n{rerun}",
-            "Prevention": "Version the contract; let producers announce columns before sending"
-            " them; a schema check in the producer's CI against workloads/README.md.",
-        }
-    if name == "duplicate-keys":
+    done = f"{actions}\n\n"
+    if name == "duplicate-keys":  # the evidence is the job's counts; there is nothing to fix
         found = [f for f in status.get("findings", []) if f.get("batch", "").startswith(day)]
-        counts = "\n".join(f"- {f['detail']}" for f in found) or (
+        evidence = "\n".join(f"- {f['detail']}" for f in found) or (
             "- counted when the day was ingested (see the job's earlier status)"
         )
-        return {
-            "Symptom": f"Bronze holds more {day} order rows than there were orders.",
-            "Cause": "The store upload was retried after a timeout and appended in full; the web"
-            " feed re-sent orders as first placed (at-least-once delivery).",
-            "Detection": f"The job's postflight counts repeated order ids per new batch:\n{counts}",
-            "Fix": "No data fix needed: silver keeps one row per order_id (latest updated_at,"
-            " ties broken deterministically), so gold counts each order once. Verified silver"
-            f" has no duplicate order ids and gold matches the source totals.\n\n{rerun}",
-            "Prevention": "Ask the POS uploader for idempotent uploads (one object per"
-            " attempt, replaced, not appended); keep dedup on the business key in silver.",
-        }
+        done = "\n"
+    rerun = f"Rerun: daily job {status['run_id']} ended {status['state']}."
+    texts = _RUNBOOK.get(name, _RUNBOOK["api-outage"])
+    symptom, cause, detection, fix, prevention = (
+        t.format(day=day, column=NEW_COLUMN) for t in texts
+    )
     return {
-        "Symptom": f"The job reported itself degraded: no catalogue for {day}; orders were"
-        " still processed.",
-        "Cause": "The catalogue API refused connections (provider outage).",
-        "Detection": "The catalogue step retries 3 times with backoff, then raises an alert:"
-        f"\n{evidence}",
-        "Fix": "Confirmed with the provider that the service is back, then reran the job, which"
-        f" backfilled the missing catalogue day.\n{actions}\n\n{rerun}",
-        "Prevention": "Keep serving the last good catalogue; alert the provider's on-call;"
-        " track catalogue freshness in the status page.",
+        "Symptom": symptom,
+        "Cause": cause,
+        "Detection": f"{detection}\n{evidence}",
+        "Fix": f"{fix}\n{done}{rerun}",
+        "Prevention": prevention,
     }
 
 

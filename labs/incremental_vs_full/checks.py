@@ -115,13 +115,18 @@ def check(ctx: LabContext) -> list[Criterion]:
     return out
 
 
+# The feed as applied: each customer's latest change, redeliveries removed.
+_LATEST = """
+    f AS (SELECT DISTINCT * FROM feed),
+    latest AS (SELECT * FROM f QUALIFY row_number() OVER
+               (PARTITION BY customer_id ORDER BY lsn DESC) = 1)"""
+
+
 def _details(con: duckdb.DuckDBPyConnection, incr: Path | None, truth_rows: int) -> list[Criterion]:
     """Diagnostics for the incremental table: row count, deletes, late changes, duplicates."""
     facts = con.execute(
-        """
-        WITH f AS (SELECT DISTINCT * FROM feed),
-        latest AS (SELECT * FROM f QUALIFY row_number() OVER
-                   (PARTITION BY customer_id ORDER BY lsn DESC) = 1)
+        f"""
+        WITH {_LATEST}
         SELECT
           (SELECT count(*) FROM latest WHERE op = 'D'),
           (SELECT count(*) FROM latest WHERE op <> 'D'
@@ -140,24 +145,8 @@ def _details(con: duckdb.DuckDBPyConnection, incr: Path | None, truth_rows: int)
             ),
             Criterion.equal("late-changes", "late-arriving changes are applied", late, "missing"),
         ]
-    src = f"read_parquet({t.sql_path(incr)})"
     try:
-        got = con.execute(
-            f"""
-            WITH c AS (SELECT * FROM {src}),
-            f AS (SELECT DISTINCT * FROM feed),
-            latest AS (SELECT * FROM f QUALIFY row_number() OVER
-                       (PARTITION BY customer_id ORDER BY lsn DESC) = 1)
-            SELECT
-              (SELECT count(*) FROM c),
-              (SELECT count(DISTINCT customer_id) FROM c),
-              (SELECT count(*) FROM c JOIN latest l USING (customer_id) WHERE l.op = 'D'),
-              (SELECT count(*) FROM c JOIN latest l USING (customer_id)
-                 WHERE l.op <> 'D' AND CAST(l.updated_at AS DATE) < CAST(l.committed_at AS DATE)
-                   AND lower(trim(c.status)) = lower(trim(l.status))
-                   AND CAST(c.updated_at AS TIMESTAMP) = CAST(l.updated_at AS TIMESTAMP))
-            """
-        ).fetchone()
+        found = _found(con, incr)
     except duckdb.Error as exc:
         msg = f"unreadable: {str(exc).splitlines()[0][:120]}"
         return [
@@ -165,8 +154,7 @@ def _details(con: duckdb.DuckDBPyConnection, incr: Path | None, truth_rows: int)
                 "row-count", "incremental table: one row per live customer", truth_rows, msg
             )
         ]
-    assert got is not None
-    rows, distinct, still_there, late_applied = (int(v) for v in got)
+    rows, distinct, still_there, late_applied = found
     return [
         Criterion.equal(
             "row-count",
@@ -187,6 +175,27 @@ def _details(con: duckdb.DuckDBPyConnection, incr: Path | None, truth_rows: int)
             late_applied,
         ),
     ]
+
+
+def _found(con: duckdb.DuckDBPyConnection, incr: Path) -> tuple[int, int, int, int]:
+    """(rows, distinct ids, deleted customers still there, late changes applied) of the
+    learner's incremental table."""
+    got = con.execute(
+        f"""
+        WITH c AS (SELECT * FROM read_parquet({t.sql_path(incr)})), {_LATEST}
+        SELECT
+          (SELECT count(*) FROM c),
+          (SELECT count(DISTINCT customer_id) FROM c),
+          (SELECT count(*) FROM c JOIN latest l USING (customer_id) WHERE l.op = 'D'),
+          (SELECT count(*) FROM c JOIN latest l USING (customer_id)
+             WHERE l.op <> 'D' AND CAST(l.updated_at AS DATE) < CAST(l.committed_at AS DATE)
+               AND lower(trim(c.status)) = lower(trim(l.status))
+               AND CAST(c.updated_at AS TIMESTAMP) = CAST(l.updated_at AS TIMESTAMP))
+        """
+    ).fetchone()
+    assert got is not None
+    rows, distinct, still_there, late_applied = (int(v) for v in got)
+    return rows, distinct, still_there, late_applied
 
 
 def _results(ctx: LabContext, days: list[Any], truth_sum: str) -> list[Criterion]:

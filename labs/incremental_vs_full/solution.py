@@ -191,47 +191,71 @@ def run(lake: Lake, work_dir: Path, log: Callable[[str], None] = print) -> dict[
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         loader = Loader(lake, Path(tmp), t.connect())
-        full: list[DayResult] = []
-        incr: list[DayResult] = []
-        same: list[bool] = []
-        for n, day in enumerate(days):
-            f = loader.full(day)
-            i = loader.initial(day) if n == 0 else loader.incremental(day)
-            f.sha256, i.sha256 = loader.sha256(t.FULL_KEY), loader.sha256(t.INCR_KEY)
-            if f.sha256 != i.sha256 or n == len(days) - 1:  # same bytes: same rows
-                f.checksum, i.checksum = loader.checksum(t.FULL_KEY), loader.checksum(t.INCR_KEY)
-            same.append(f.sha256 == i.sha256 or f.checksum == i.checksum)
-            full.append(f)
-            incr.append(i)
-            log(
-                f"{day}: full {f.seconds:.2f}s ({f.source_rows_read:,} rows read),"
-                f" {'initial' if n == 0 else 'incremental'} {i.seconds:.2f}s"
-                f" ({i.source_rows_read:,} rows read),"
-                f" {'same table' if same[-1] else 'DIFFERENT tables'}"
-            )
+        full, incr, same = _load_both_ways(loader, days, log)
+    results = _results(lake, source, days, full, incr, same)
+    lake.put("gold", t.RESULTS_KEY, json.dumps(results, indent=2).encode() + b"\n")
+    for line in t.results_table(results):
+        log(line)
+    return results
+
+
+def _load_both_ways(
+    loader: Loader, days: list[date], log: Callable[[str], None]
+) -> tuple[list[DayResult], list[DayResult], list[bool]]:
+    """Each day by a full reload and incrementally (the first day: the initial load);
+    whether the two tables are the same, day by day."""
+    full: list[DayResult] = []
+    incr: list[DayResult] = []
+    same: list[bool] = []
+    for n, day in enumerate(days):
+        f = loader.full(day)
+        i = loader.initial(day) if n == 0 else loader.incremental(day)
+        f.sha256, i.sha256 = loader.sha256(t.FULL_KEY), loader.sha256(t.INCR_KEY)
+        if f.sha256 != i.sha256 or n == len(days) - 1:  # same bytes: same rows
+            f.checksum, i.checksum = loader.checksum(t.FULL_KEY), loader.checksum(t.INCR_KEY)
+        same.append(f.sha256 == i.sha256 or f.checksum == i.checksum)
+        full.append(f)
+        incr.append(i)
+        log(
+            f"{day}: full {f.seconds:.2f}s ({f.source_rows_read:,} rows read),"
+            f" {'initial' if n == 0 else 'incremental'} {i.seconds:.2f}s"
+            f" ({i.source_rows_read:,} rows read),"
+            f" {'same table' if same[-1] else 'DIFFERENT tables'}"
+        )
+    return full, incr, same
+
+
+def _doc(d: DayResult) -> dict[str, Any]:
+    out = asdict(d)
+    for k in ("seconds", "extract_seconds"):
+        out[k] = round(out[k], 3)
+    out["modelled_source_seconds"] = round(d.modelled_source_seconds, 3)
+    return out
+
+
+def _results(
+    lake: Lake,
+    source: dict[str, Any],
+    days: list[date],
+    full: list[DayResult],
+    incr: list[DayResult],
+    same: list[bool],
+) -> dict[str, Any]:
     daily_full = sum(d.seconds for d in full[1:])
     daily_incr = sum(d.seconds for d in incr[1:])
-
-    def doc(d: DayResult) -> dict[str, Any]:
-        out = asdict(d)
-        for k in ("seconds", "extract_seconds"):
-            out[k] = round(out[k], 3)
-        out["modelled_source_seconds"] = round(d.modelled_source_seconds, 3)
-        return out
-
-    results = {
+    return {
         "customers": source.get("customers_day0"),
         "status_changes_per_day": source.get("status_changes_per_day"),
         "initial_day": days[0].isoformat(),
         "days": [d.isoformat() for d in days[1:]],
         "full": {
-            "initial": doc(full[0]),
-            "days": [doc(d) for d in full[1:]],
+            "initial": _doc(full[0]),
+            "days": [_doc(d) for d in full[1:]],
             "daily_seconds": round(daily_full, 3),
         },
         "incremental": {
-            "initial": doc(incr[0]),
-            "days": [doc(d) for d in incr[1:]],
+            "initial": _doc(incr[0]),
+            "days": [_doc(d) for d in incr[1:]],
             "daily_seconds": round(daily_incr, 3),
             "watermark": json.loads(lake.get("silver", t.WATERMARK_KEY)),
         },
@@ -241,7 +265,3 @@ def run(lake: Lake, work_dir: Path, log: Callable[[str], None] = print) -> dict[
         "speedup": round(daily_full / daily_incr, 2) if daily_incr else None,
         "source_rows_per_second_assumed": SOURCE_ROWS_PER_SECOND,
     }
-    lake.put("gold", t.RESULTS_KEY, json.dumps(results, indent=2).encode() + b"\n")
-    for line in t.results_table(results):
-        log(line)
-    return results

@@ -23,114 +23,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
-import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from labs.ingest_and_land import layout
-from labs.ingest_and_land.generator import CSV_NAME, EXTRACT_DATE
+from labs.ingest_and_land.generator import CSV_NAME
+from labs.ingest_and_land.manifest import ApiPages, RunReport, RunState, dead_letter, finish_run
+from labs.ingest_and_land.retry import Fetched, RetryPolicy, fetch
 from labs.ingest_and_land.sources import Endpoint
 from lakelab.lake import Lake
 
-RETRYABLE = frozenset({429, 500, 502, 503, 504})
-MAX_RUNS_KEPT = 20
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    base_delay: float = 0.1
-    max_delay: float = 2.0
-    max_retry_after: float = 30.0  # a longer Retry-After is not waited for: give up now
-    timeout: float = 10.0
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with 'equal jitter': half fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-@dataclass
-class Fetched:
-    url: str
-    body: bytes | None = None
-    statuses: list[int] = field(default_factory=list)  # 0 = no response (connection error)
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.body is not None
-
-    @property
-    def attempts(self) -> int:
-        return len(self.statuses)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: treat like no hint
-
-
-def fetch(
-    session: requests.Session,
-    url: str,
-    policy: RetryPolicy,
-    *,
-    headers: dict[str, str] | None = None,
-    validate: Callable[[bytes], str] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Fetched:
-    """GET with retries. `validate` returns an error message for a bad 200 body (retried)."""
-    result = Fetched(url)
-    for attempt in range(1, policy.max_attempts + 1):
-        wait: float | None = None
-        try:
-            response = session.get(url, headers=headers, timeout=policy.timeout)
-        except requests.RequestException as exc:
-            result.statuses.append(0)
-            result.error = f"{type(exc).__name__}: {exc}"
-        else:
-            result.statuses.append(response.status_code)
-            if response.status_code == 200:
-                problem = validate(response.content) if validate else ""
-                if not problem:
-                    result.body, result.error = response.content, ""
-                    return result
-                result.error = problem
-            elif response.status_code in RETRYABLE:
-                result.error = _error_text(response)
-                wait = _retry_after(response)
-                if wait is not None and wait > policy.max_retry_after:
-                    return result  # e.g. "come back in two hours": dead-letter now
-            else:
-                result.error = _error_text(response)
-                return result  # 4xx: retrying will not help
-        if attempt < policy.max_attempts:
-            sleep(wait if wait is not None else policy.backoff(attempt))
-    return result
-
-
-def _error_text(response: requests.Response) -> str:
-    try:
-        doc = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    if isinstance(doc, dict) and "error" in doc:
-        extra = f" ({doc['window']})" if "window" in doc else ""
-        return f"HTTP {response.status_code}: {doc['error']}{extra}"
-    return f"HTTP {response.status_code}"
+__all__ = ["Fetched", "RetryPolicy", "RunReport", "csv_rows", "fetch", "ingest", "main"]
 
 
 def csv_rows(data: bytes) -> int:
@@ -151,64 +58,6 @@ def _page_validator(page: int) -> Callable[[bytes], str]:
     return check
 
 
-@dataclass
-class RunReport:
-    run: int
-    written: int
-    unchanged: int
-    deleted: int
-    landing_checksum: str
-    pages_landed: int
-    pages_dead_lettered: int
-    rows_landed: int
-    csv_rows: int
-
-    def summary(self) -> str:
-        return (
-            f"run {self.run}: CSV {self.csv_rows:,} rows, {self.pages_landed} pages"
-            f" ({self.rows_landed:,} orders) landed, {self.pages_dead_lettered} dead-lettered;"
-            f" wrote {self.written}, unchanged {self.unchanged}, removed {self.deleted};"
-            f" landing checksum {self.landing_checksum[:12]}"
-        )
-
-
-def _dead_letter(source: str, request: str, fetched: Fetched, **extra: Any) -> bytes:
-    doc = {
-        "source": source,
-        "request": request,
-        "extract_date": EXTRACT_DATE,
-        "attempts": fetched.attempts,
-        "statuses": fetched.statuses,
-        "last_status": fetched.statuses[-1] if fetched.statuses else None,
-        "error": fetched.error,
-        **extra,
-    }
-    return json.dumps(doc, indent=2, sort_keys=True).encode() + b"\n"
-
-
-@dataclass
-class _Run:
-    """What one run builds up: the objects it wants in landing, the dead letters its
-    successes resolve, and what was there before it started."""
-
-    existing: set[str]
-    wanted: dict[str, bytes] = field(default_factory=dict)  # key -> bytes for landing
-    resolved: set[str] = field(default_factory=set)  # dead letters this run made obsolete
-
-
-@dataclass
-class _Api:
-    """What the orders API served this run, page by page."""
-
-    total_pages: int
-    rows_total: int
-    results: list[Fetched]
-    pages: list[dict[str, Any]] = field(default_factory=list)
-    dead: list[dict[str, Any]] = field(default_factory=list)
-    responses: Counter[int] = field(default_factory=Counter)
-    order_ids: list[str] = field(default_factory=list)
-
-
 def ingest(
     lake: Lake,
     endpoint: Endpoint,
@@ -221,55 +70,21 @@ def ingest(
     policy = policy or RetryPolicy()
     started = datetime.now(UTC)
     session = requests.Session()
-    run = _Run({k for prefix in layout.DATA_PREFIXES for k in lake.keys(layout.LAYER, prefix)})
+    run = RunState({k for prefix in layout.DATA_PREFIXES for k in lake.keys(layout.LAYER, prefix)})
     csv_entry, got_csv = _fetch_csv(session, endpoint, policy, run, log)  # 1. the CSV
     api = _fetch_api(session, endpoint, policy, run, lake, log, workers)  # 2. the API
     changed, stale = _land(lake, run)  # 3. land what changed, drop resolved dead letters
-    # 4. Fingerprint the landing as it is now, and write the manifest.
-    digests = {k: layout.sha256(v) for k, v in run.wanted.items()}
-    for prefix in layout.DATA_PREFIXES:
-        for key in lake.keys(layout.LAYER, prefix):
-            if key not in digests:
-                digests[key] = layout.sha256(lake.get(layout.LAYER, key))
-    checksum = layout.landing_checksum(digests)
-    written = sum(changed)
-    previous = _previous_runs(lake)
-    run_no = (previous[-1]["run"] + 1) if previous else 1
-    report = RunReport(
-        run=run_no,
-        written=written,
-        unchanged=len(changed) - written,
-        deleted=len(stale),
-        landing_checksum=checksum,
-        pages_landed=len(api.pages),
-        pages_dead_lettered=len(api.dead),
-        rows_landed=sum(p["rows"] for p in api.pages),
-        csv_rows=int(csv_entry.get("rows", 0)),
+    report = finish_run(  # 4. fingerprint the landing, write the manifest
+        lake,
+        endpoint,
+        run,
+        api,
+        csv_entry=csv_entry,
+        got_csv=got_csv,
+        changed=changed,
+        stale=stale,
+        started=started,
     )
-    run_entry = {
-        "run": run_no,
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "written": report.written,
-        "unchanged": report.unchanged,
-        "deleted": report.deleted,
-        "landing_checksum": checksum,
-    }
-    csv_entry["sha256"] = digests.get(layout.CSV_KEY)
-    manifest = {
-        "pipeline": "ingest-and-land",
-        "extract_date": EXTRACT_DATE,
-        "sources": {
-            "store_sales_csv": csv_entry,
-            "web_orders_api": _api_summary(endpoint, api, report),
-        },
-        "dead_letters": _dead_letter_list(api, run, got_csv),
-        "objects": {k: digests[k] for k in sorted(digests)},
-        "landing_checksum": checksum,
-        "runs": [*previous, run_entry][-MAX_RUNS_KEPT:],
-    }
-    body = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
-    lake.put(layout.LAYER, layout.MANIFEST_KEY, body)
     log(report.summary())
     return report
 
@@ -278,7 +93,7 @@ def _fetch_csv(
     session: requests.Session,
     endpoint: Endpoint,
     policy: RetryPolicy,
-    run: _Run,
+    run: RunState,
     log: Callable[[str], None],
 ) -> tuple[dict[str, Any], Fetched]:
     """The CSV, verified against the published checksum; landed, kept or dead-lettered."""
@@ -308,7 +123,7 @@ def _fetch_csv(
         log(f"CSV {CSV_NAME}: failed ({got_csv.error}); keeping the copy landed earlier")
         run.resolved.add(layout.CSV_DEADLETTER_KEY)
     else:
-        run.wanted[layout.CSV_DEADLETTER_KEY] = _dead_letter(
+        run.wanted[layout.CSV_DEADLETTER_KEY] = dead_letter(
             "store_sales_csv", f"GET /files/{CSV_NAME}", got_csv
         )
         log(f"CSV {CSV_NAME}: dead-lettered ({got_csv.error})")
@@ -319,11 +134,11 @@ def _fetch_api(
     session: requests.Session,
     endpoint: Endpoint,
     policy: RetryPolicy,
-    run: _Run,
+    run: RunState,
     lake: Lake,
     log: Callable[[str], None],
     workers: int,
-) -> _Api:
+) -> ApiPages:
     """Page 1 says how many pages there are; the rest are fetched in parallel. Each page is
     landed, kept from an earlier run, or dead-lettered."""
     auth = {"Authorization": f"Bearer {endpoint.token}"}
@@ -344,7 +159,7 @@ def _fetch_api(
     total_pages = int(meta["total_pages"])
     with ThreadPoolExecutor(workers) as pool:
         results = [first, *pool.map(get_page, range(2, total_pages + 1))]
-    api = _Api(total_pages=total_pages, rows_total=int(meta["total"]), results=results)
+    api = ApiPages(total_pages=total_pages, rows_total=int(meta["total"]), results=results)
     for page, got in enumerate(results, start=1):
         api.responses.update(got.statuses)
         key, dl_key = layout.page_key(page), layout.deadletter_key(page)
@@ -361,7 +176,7 @@ def _fetch_api(
             run.resolved.add(dl_key)
             api.pages.append(entry | {"key": key, "rows": len(data), "sha256": layout.sha256(body)})
         else:
-            run.wanted[dl_key] = _dead_letter(
+            run.wanted[dl_key] = dead_letter(
                 "web_orders_api", f"GET /api/v1/orders?page={page}", got, page=page
             )
             api.dead.append(entry | {"deadletter_key": dl_key, "last_status": got.statuses[-1]})
@@ -369,7 +184,7 @@ def _fetch_api(
     return api
 
 
-def _land(lake: Lake, run: _Run) -> tuple[list[bool], list[str]]:
+def _land(lake: Lake, run: RunState) -> tuple[list[bool], list[str]]:
     """Write what changed (True per object written), then delete resolved dead letters."""
 
     def land(item: tuple[str, bytes]) -> bool:
@@ -384,54 +199,6 @@ def _land(lake: Lake, run: _Run) -> tuple[list[bool], list[str]]:
     stale = sorted(k for k in run.existing if k in run.resolved and k not in run.wanted)
     lake.delete(layout.LAYER, stale)
     return changed, stale
-
-
-def _api_summary(endpoint: Endpoint, api: _Api, report: RunReport) -> dict[str, Any]:
-    return {
-        "url": endpoint.api_url,
-        "pages_total": api.total_pages,
-        "pages_landed": report.pages_landed,
-        "pages_dead_lettered": report.pages_dead_lettered,
-        "rows_total": api.rows_total,
-        "rows_landed": report.rows_landed,
-        "retries": sum(r.attempts for r in api.results) - len(api.results),
-        "responses": {str(k): v for k, v in sorted(api.responses.items())},
-        "duplicate_order_ids": len(api.order_ids) - len(set(api.order_ids)),
-        "pages": api.pages,
-    }
-
-
-def _dead_letter_list(api: _Api, run: _Run, got_csv: Fetched) -> list[dict[str, Any]]:
-    letters = [
-        {
-            "source": "web_orders_api",
-            "page": d["page"],
-            "key": d["deadletter_key"],
-            "attempts": d["attempts"],
-            "last_status": d["last_status"],
-        }
-        for d in api.dead
-    ]
-    if layout.CSV_DEADLETTER_KEY in run.wanted:
-        letters.append(
-            {
-                "source": "store_sales_csv",
-                "key": layout.CSV_DEADLETTER_KEY,
-                "attempts": got_csv.attempts,
-                "last_status": got_csv.statuses[-1],
-            }
-        )
-    return letters
-
-
-def _previous_runs(lake: Lake) -> list[dict[str, Any]]:
-    if layout.MANIFEST_KEY not in lake.keys(layout.LAYER, layout.MANIFEST_KEY):
-        return []
-    try:
-        runs = json.loads(lake.get(layout.LAYER, layout.MANIFEST_KEY)).get("runs", [])
-    except ValueError:
-        return []
-    return [r for r in runs if isinstance(r, dict) and isinstance(r.get("run"), int)]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -59,59 +59,73 @@ def check(ctx: LabContext) -> list[Criterion]:
 def _grade(
     land: Landscape, xwalk: list[dict[str, Any]], c360: list[dict[str, Any]]
 ) -> list[Criterion]:
-    out: list[Criterion] = []
-    truth = land.owner()  # (source, key) -> person id
-    expected_counts = land.counts()
+    seen = _listed(xwalk)
+    key_of = {k: v[0] for k, v in seen.items()}  # (source, key) -> customer_key
+    rows = _golden_rows(land, key_of, c360)
+    return [
+        _crosswalk_complete(land, seen),
+        _matching(land, key_of),
+        *_the_360(land, key_of, c360),
+        *_attribute_rules(land, rows),
+        _known(land, rows),
+        _confidence(land, rows, c360),
+    ]
 
-    # --- crosswalk completeness -------------------------------------------------------------
+
+def _listed(xwalk: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """(source, source_key) -> every customer_key the crosswalk gives it."""
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in xwalk:
         seen[(str(row.get("source")), str(row.get("source_key")).strip())].append(
             str(row.get("customer_key"))
         )
+    return seen
+
+
+def _crosswalk_complete(land: Landscape, seen: dict[tuple[str, str], list[str]]) -> Criterion:
+    truth = land.owner()  # (source, key) -> person id
+    expected_counts = land.counts()
     found_counts = {s: sum(1 for (src, _k) in seen if src == s) for s in expected_counts}
     twice = sum(1 for keys in seen.values() if len(keys) > 1)
     unknown = sum(1 for k in seen if k not in truth)
-    out.append(
-        Criterion.equal(
-            "crosswalk-complete",
-            "every source key is in the crosswalk exactly once (per source)",
-            {**expected_counts, "listed_twice": 0, "unknown_keys": 0},
-            {**found_counts, "listed_twice": twice, "unknown_keys": unknown},
-        )
+    return Criterion.equal(
+        "crosswalk-complete",
+        "every source key is in the crosswalk exactly once (per source)",
+        {**expected_counts, "listed_twice": 0, "unknown_keys": 0},
+        {**found_counts, "listed_twice": twice, "unknown_keys": unknown},
     )
 
-    # --- matching: compare the partition with the truth --------------------------------------
-    key_of = {k: v[0] for k, v in seen.items()}
+
+def _matching(land: Landscape, key_of: dict[tuple[str, str], str]) -> Criterion:
+    """Compare the crosswalk's partition of the records with the truth."""
     by_person: dict[int, set[str]] = defaultdict(set)
     by_customer: dict[str, set[int]] = defaultdict(set)
-    for k, pid in truth.items():
+    for k, pid in land.owner().items():
         if k in key_of:
             by_person[pid].add(key_of[k])
             by_customer[key_of[k]].add(pid)
     split = sorted(pid for pid, keys in by_person.items() if len(keys) > 1)
     merged = sorted(c for c, pids in by_customer.items() if len(pids) > 1)
-    out.append(
-        Criterion.equal(
-            "matching",
-            "source records grouped into customers as they really are",
-            {"people_split": 0, "customers_merging_people": 0},
-            {"people_split": len(split), "customers_merging_people": len(merged)},
-        )
+    return Criterion.equal(
+        "matching",
+        "source records grouped into customers as they really are",
+        {"people_split": 0, "customers_merging_people": 0},
+        {"people_split": len(split), "customers_merging_people": len(merged)},
     )
 
-    # --- the 360 ------------------------------------------------------------------------------
+
+def _the_360(
+    land: Landscape, key_of: dict[tuple[str, str], str], c360: list[dict[str, Any]]
+) -> list[Criterion]:
     keys_360 = [str(r.get("customer_key")) for r in c360]
-    out.append(
+    in_xwalk = set(key_of.values())
+    return [
         Criterion.equal(
             "customer-count",
             "one 360 row per real customer, customer_key unique",
             {"rows": len(land.persons), "distinct_keys": len(land.persons)},
             {"rows": len(c360), "distinct_keys": len(set(keys_360))},
-        )
-    )
-    in_xwalk = set(key_of.values())
-    out.append(
+        ),
         Criterion.equal(
             "no-lost-customers",
             "every crosswalk customer has a 360 row and every 360 row has source keys",
@@ -120,22 +134,34 @@ def _grade(
                 "missing_from_360": len(in_xwalk - set(keys_360)),
                 "without_source_keys": len(set(keys_360) - in_xwalk),
             },
-        )
-    )
+        ),
+    ]
 
+
+def _golden_rows(
+    land: Landscape, key_of: dict[tuple[str, str], str], c360: list[dict[str, Any]]
+) -> dict[int, dict[str, Any] | None]:
+    """Person id -> their 360 row, where all their records went to one customer."""
     row_of = {str(r.get("customer_key")): r for r in c360}
 
     def golden(p: Person) -> dict[str, Any] | None:
         keys = {k for r in p.records if (k := key_of.get((r.source, r.key))) is not None}
         return row_of.get(next(iter(keys))) if len(keys) == 1 else None
 
-    rows = {p.pid: golden(p) for p in land.persons}
-    for attr, cid, text in (
-        ("status", "status-rule", "status: billing's account status wins, else CRM, else prospect"),
-        ("tier", "tier-rule", "tier: support's tier, else billing's plan"),
-        ("email", "email-rule", "email: the most recent valid address (trimmed, lower case)"),
-        ("name", "name-rule", "name: the complete name ('John Smith', not 'J. Smith')"),
-    ):
+    return {p.pid: golden(p) for p in land.persons}
+
+
+ATTRIBUTE_RULES = (
+    ("status", "status-rule", "status: billing's account status wins, else CRM, else prospect"),
+    ("tier", "tier-rule", "tier: support's tier, else billing's plan"),
+    ("email", "email-rule", "email: the most recent valid address (trimmed, lower case)"),
+    ("name", "name-rule", "name: the complete name ('John Smith', not 'J. Smith')"),
+)
+
+
+def _attribute_rules(land: Landscape, rows: dict[int, dict[str, Any] | None]) -> list[Criterion]:
+    out: list[Criterion] = []
+    for attr, cid, text in ATTRIBUTE_RULES:
         wrong = [
             p
             for p in land.persons
@@ -155,9 +181,6 @@ def _grade(
         out.append(
             Criterion.holds(cid, f"{text}; customers with another value", not wrong, found, 0)
         )
-
-    out.append(_known(land, rows))
-    out.append(_confidence(land, rows, c360))
     return out
 
 

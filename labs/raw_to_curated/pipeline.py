@@ -209,36 +209,13 @@ def curate(
             what = f"{outcome['failed']} row(s) {outcome['action']}"
             log(f"  {outcome['severity']:5} {outcome['id']}: {what}")
 
+    def publish_gold() -> None:
+        done = run(spark, RunRequest(jobs, run_id, "incremental", ("gold",)))
+        manifests.extend(json.loads(m.to_json()) for m in done)
+        push(lake, root)
+
     state = read_json(lake, "gold", GATE_KEY) or {"published_batches": [], "history": []}
-    published = set(state.get("published_batches", []))
-    candidate = sorted(set(merged_batches(root)) - published)
-    decision: Decision | None = None
-    if candidate:
-        metrics = measure(root, candidate)
-        checks = evaluate(metrics, previous_published(state), thresholds)
-        before = gold_fingerprint(lake)
-        passed = all(c.passed for c in checks)
-        if passed:
-            done = run(spark, RunRequest(jobs, run_id, "incremental", ("gold",)))
-            manifests += [json.loads(m.to_json()) for m in done]
-            push(lake, root)
-            state["published_batches"] = sorted(published | set(candidate))
-        decision = Decision(
-            run_id=run_id,
-            evaluated_at=now(),
-            status="published" if passed else "held",
-            metrics=metrics.as_dict(),
-            checks=checks,
-            gold_before=before,
-            gold_after=gold_fingerprint(lake),
-        )
-        state.setdefault("history", []).append(decision.as_dict())
-        state["status"] = decision.status
-        log(f"gate: {decision.status} {', '.join(candidate)}")
-        for reason in decision.reasons:
-            log(f"  {reason}")
-    else:
-        log("gate: no new delivery since the last decision")
+    decision = _gate(lake, root, state, run_id, thresholds, publish_gold, log)
     tables = register_catalog(lake, root)
     log(f"registered {tables} table(s) in the catalog")
 
@@ -248,6 +225,46 @@ def curate(
     if text is not None:
         lake.put("gold", DICTIONARY_KEY, text.encode())
     return CurateResult(run_id, report, decision.as_dict() if decision else None, manifests)
+
+
+def _gate(
+    lake: Lake,
+    root: Path,
+    state: dict[str, Any],
+    run_id: str,
+    thresholds: Thresholds,
+    publish_gold: Callable[[], None],
+    log: Callable[[str], None],
+) -> Decision | None:
+    """The quality gate over the deliveries silver merged since the last published one:
+    gold is published when every check passes, else held; `state` records the decision."""
+    published = set(state.get("published_batches", []))
+    candidate = sorted(set(merged_batches(root)) - published)
+    if not candidate:
+        log("gate: no new delivery since the last decision")
+        return None
+    metrics = measure(root, candidate)
+    checks = evaluate(metrics, previous_published(state), thresholds)
+    before = gold_fingerprint(lake)
+    passed = all(c.passed for c in checks)
+    if passed:
+        publish_gold()
+        state["published_batches"] = sorted(published | set(candidate))
+    decision = Decision(
+        run_id=run_id,
+        evaluated_at=now(),
+        status="published" if passed else "held",
+        metrics=metrics.as_dict(),
+        checks=checks,
+        gold_before=before,
+        gold_after=gold_fingerprint(lake),
+    )
+    state.setdefault("history", []).append(decision.as_dict())
+    state["status"] = decision.status
+    log(f"gate: {decision.status} {', '.join(candidate)}")
+    for reason in decision.reasons:
+        log(f"  {reason}")
+    return decision
 
 
 __all__ = ["RULES", "RULES_KEY", "CurateResult", "curate", "evaluate_rules"]

@@ -191,17 +191,11 @@ def check_settings(settings: Settings, today: date | None = None) -> None:
 def _check_row(
     row: Row, settings: Settings, today: date | None
 ) -> tuple[Learner | None, list[Problem]]:
-    problems: list[Problem] = []
-    v = row.values
-    for col in REQUIRED:
-        if col not in v:
-            if row.keyed:
-                problems.append(Problem(row.line, col, "is missing"))
-        elif not str(v[col] or "").strip() and not (col == "clouds" and isinstance(v[col], list)):
-            problems.append(Problem(row.line_of(col), col, "is empty"))
+    problems = _missing_or_empty(row)
     too_long = length_problems(row)
     if too_long:
         return None, problems + too_long  # nothing else reads a value that long
+    v = row.values
     name = str(v.get("name") or "")
     if "\n" in name:
         problems.append(Problem(row.line_of("name"), "name", "must be one line"))
@@ -223,24 +217,7 @@ def _check_row(
     learner_id = str(v.get("id") or "")
     email = str(v.get("email") or "")
     if learner_id and email:
-        seen: set[tuple[str, str]] = set()
-        for cloud in [c for c in CLOUDS if c in clouds] or [CLOUDS[0]]:
-            config = {
-                **base_config(settings, cloud),
-                "lakelab:learner": learner_id,
-                "lakelab:email": email,
-            }
-            if principal is not None or cloud_for(cloud).principal is not None:
-                config["lakelab:access"] = {"azurePrincipalId": principal or _PROBE_PRINCIPAL}
-            try:
-                from_config(config, today=today, allow_expired=True)
-            except BlueprintError as exc:
-                for key, message in _messages(exc):
-                    column = _BLUEPRINT_COLUMNS.get(key)
-                    if (column or key, message) in seen:
-                        continue
-                    seen.add((column or key, message))
-                    problems.append(Problem(row.line_of(column or "id"), column, message))
+        problems += _blueprint_problems(row, settings, today, clouds, principal)
     if learner_id and not any(p.column == "id" for p in problems):
         # The blueprint checks names only once every field is valid: check them regardless.
         try:
@@ -260,6 +237,45 @@ def _check_row(
         line=row.line,
     )
     return learner, []
+
+
+def _missing_or_empty(row: Row) -> list[Problem]:
+    problems: list[Problem] = []
+    v = row.values
+    for col in REQUIRED:
+        if col not in v:
+            if row.keyed:
+                problems.append(Problem(row.line, col, "is missing"))
+        elif not str(v[col] or "").strip() and not (col == "clouds" and isinstance(v[col], list)):
+            problems.append(Problem(row.line_of(col), col, "is empty"))
+    return problems
+
+
+def _blueprint_problems(
+    row: Row, settings: Settings, today: date | None, clouds: list[str], principal: str | None
+) -> list[Problem]:
+    """What the blueprint of each of the row's clouds refuses, by roster column, once each."""
+    v = row.values
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for cloud in [c for c in CLOUDS if c in clouds] or [CLOUDS[0]]:
+        config = {
+            **base_config(settings, cloud),
+            "lakelab:learner": str(v.get("id") or ""),
+            "lakelab:email": str(v.get("email") or ""),
+        }
+        if principal is not None or cloud_for(cloud).principal is not None:
+            config["lakelab:access"] = {"azurePrincipalId": principal or _PROBE_PRINCIPAL}
+        try:
+            from_config(config, today=today, allow_expired=True)
+        except BlueprintError as exc:
+            for key, message in _messages(exc):
+                column = _BLUEPRINT_COLUMNS.get(key)
+                if (column or key, message) in seen:
+                    continue
+                seen.add((column or key, message))
+                problems.append(Problem(row.line_of(column or "id"), column, message))
+    return problems
 
 
 def validate(

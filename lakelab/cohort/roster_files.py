@@ -224,6 +224,23 @@ def _read_yaml(text: str, problems: list[Problem]) -> list[Row]:
     if root is None:
         problems.append(Problem(None, None, "is empty; expected a list of learners"))
         return []
+    items = _learners_node(root, problems)
+    if items is None:
+        return []
+    rows: list[Row] = []
+    for item in items.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            problems.append(
+                Problem(line, None, f"a learner is a mapping with keys {', '.join(COLUMNS)}")
+            )
+            continue
+        rows.append(_yaml_row(item, problems))
+    return rows
+
+
+def _learners_node(root: yaml.Node, problems: list[Problem]) -> yaml.SequenceNode | None:
+    """The list of learners: the document itself, or its `learners:` key."""
     items: yaml.Node | None = root
     if isinstance(root, yaml.MappingNode):
         items = None
@@ -240,42 +257,36 @@ def _read_yaml(text: str, problems: list[Problem]) -> list[Row]:
                 )
         if items is None:
             problems.append(Problem(root.start_mark.line + 1, None, "has no 'learners:' list"))
-            return []
+            return None
     if not isinstance(items, yaml.SequenceNode):
         assert items is not None
         problems.append(Problem(items.start_mark.line + 1, None, "'learners' must be a list"))
-        return []
-    rows: list[Row] = []
-    for item in items.value:
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
+        return None
+    return items
+
+
+def _yaml_row(item: yaml.MappingNode, problems: list[Problem]) -> Row:
+    """One learner's mapping as a row; unknown, repeated and nested keys are problems."""
+    row = Row(item.start_mark.line + 1, {}, keyed=True)
+    for key, value in item.value:
+        name = _scalar(key)
+        col = _column(str(name)) if isinstance(name, str) else None
+        key_line = key.start_mark.line + 1
+        if col is None:
             problems.append(
-                Problem(line, None, f"a learner is a mapping with keys {', '.join(COLUMNS)}")
+                Problem(key_line, None, f"unknown key {shown(name)} (keys: {', '.join(COLUMNS)})")
             )
             continue
-        row = Row(line, {}, keyed=True)
-        for key, value in item.value:
-            name = _scalar(key)
-            col = _column(str(name)) if isinstance(name, str) else None
-            key_line = key.start_mark.line + 1
-            if col is None:
-                problems.append(
-                    Problem(
-                        key_line, None, f"unknown key {shown(name)} (keys: {', '.join(COLUMNS)})"
-                    )
-                )
-                continue
-            if col in row.values:
-                problems.append(Problem(key_line, col, "appears twice"))
-                continue
-            val = _scalar(value)
-            if isinstance(val, yaml.Node) or (isinstance(val, list) and col != "clouds"):
-                problems.append(Problem(key_line, col, "must be a single value"))
-                continue
-            row.values[col] = val if val is not None else ""
-            row.lines[col] = key_line
-        rows.append(row)
-    return rows
+        if col in row.values:
+            problems.append(Problem(key_line, col, "appears twice"))
+            continue
+        val = _scalar(value)
+        if isinstance(val, yaml.Node) or (isinstance(val, list) and col != "clouds"):
+            problems.append(Problem(key_line, col, "must be a single value"))
+            continue
+        row.values[col] = val if val is not None else ""
+        row.lines[col] = key_line
+    return row
 
 
 def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:

@@ -14,12 +14,18 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lakelab.cohort import records, report
 from lakelab.cohort.lifecycle import select, twin_counts
 from lakelab.cohort.records import Target
 from lakelab.errors import UserError
 from lakelab.tables import Table
+
+if TYPE_CHECKING:  # the engine and the catalog are loaded only when a status needs them
+    from lakelab.blueprint import Blueprint
+    from lakelab.cohort.engine import StackSummary
+    from lakelab.cost.catalog import Catalog
 
 GOOD = frozenset({"up to date", "provisioned"})
 BAD = frozenset({"failed", "destroy failed", "updating"})
@@ -69,72 +75,27 @@ def gather(
     hours_per_week: float | None = None,
     today: date | None = None,
 ) -> CohortStatus:
-    from lakelab.cost import model
     from lakelab.cost.catalog import load_catalog
-    from lakelab.cost.estimate import estimate_plan
-    from lakelab.plan import plan_stack
 
     target: Target = "local" if local else "cloud"
     status = CohortStatus(cohort, target)
-    bps = select(cohort)
     known = records.states(cohort, target)
     catalog = load_catalog()
     weekly = hours_per_week if hours_per_week is not None else catalog.course.hours_per_week
     now = datetime.now(UTC)
-    backend = None
-    twin: dict[str, int] | None = None
-    if local:
-        try:
-            twin = twin_counts()
-        except (ImportError, UserError) as exc:
-            status.notes.append(
-                f"the local twin could not be read ({exc}); states come from the run log"
-            )
-    elif shutil.which("pulumi") is None:
-        status.notes.append(
-            "the Pulumi CLI is not installed: states come from lakelab's run log, not the backend"
-        )
-    else:
-        from lakelab.cohort.engine import Engine
-
-        try:
-            backend = Engine(cohort, 1).list_stacks()
-        except UserError as exc:
-            status.notes.append(f"{exc}; states come from lakelab's run log")
-    for bp in bps:
+    twin = _twin(status) if local else None
+    backend = None if local else _backend(cohort, status)
+    for bp in select(cohort):
         stack = bp.stack_name
         state = known.get(stack) or records.StackState(stack, target, "not deployed")
         fresh = state.fingerprint == records.fingerprint(stack, target)
-        resources = state.resources
         last = state.last.at if state.last else None
-        label: str
         if local:
-            in_twin = twin is not None and stack in twin
-            label = "provisioned" if in_twin and state.status == "up" and fresh else state.status
-            if state.status == "up" and not fresh and in_twin:
-                label = "changed since last up"
-            if twin is not None:
-                resources = twin.get(stack, 0) if in_twin else None
-                if in_twin and state.status == "not deployed":
-                    label = "provisioned (outside the cohort)"
+            label, resources = _local_state(state, fresh, twin)
+            cost: float | None = 0.0
         else:
-            held = backend.get(stack) if backend is not None else None
-            label = _cloud_state(state.status, fresh, None if backend is None else held is not None)
-            if held is not None:
-                resources = held.resources
-                last = held.last_update.replace(tzinfo=UTC) if held.last_update else last
-                if held.updating:
-                    label = "updating"
-        cost: float | None = None
-        if local:
-            cost = 0.0
-        elif state.deployed and state.since is not None:
-            est = estimate_plan(plan_stack(stack), catalog)
-            days = (now - state.since).total_seconds() / 86400
-            lab_days = max(
-                0.0, (datetime.combine(bp.expires, datetime.min.time(), UTC) - state.since).days
-            )
-            cost = model.cost_to_date(est.items, days, weekly, lab_days)
+            label, resources, last = _backend_state(state, fresh, backend, last)
+            cost = _cost_to_date(bp, state, catalog, now, weekly)
         status.rows.append(
             Row(
                 stack=stack,
@@ -157,6 +118,83 @@ def gather(
     else:
         status.notes.append("the local twin costs nothing")
     return status
+
+
+def _twin(status: CohortStatus) -> dict[str, int] | None:
+    """Resources per stack in the local twin; None (and a note) when it cannot be read."""
+    try:
+        return twin_counts()
+    except (ImportError, UserError) as exc:
+        status.notes.append(
+            f"the local twin could not be read ({exc}); states come from the run log"
+        )
+        return None
+
+
+def _backend(cohort: str, status: CohortStatus) -> dict[str, StackSummary] | None:
+    """The Pulumi backend's stacks; None (and a note) without the CLI or the backend."""
+    if shutil.which("pulumi") is None:
+        status.notes.append(
+            "the Pulumi CLI is not installed: states come from lakelab's run log, not the backend"
+        )
+        return None
+    from lakelab.cohort.engine import Engine
+
+    try:
+        return Engine(cohort, 1).list_stacks()
+    except UserError as exc:
+        status.notes.append(f"{exc}; states come from lakelab's run log")
+        return None
+
+
+def _local_state(
+    state: records.StackState, fresh: bool, twin: dict[str, int] | None
+) -> tuple[str, int | None]:
+    """(state label, resources) of a stack on the local twin."""
+    stack, resources = state.stack, state.resources
+    in_twin = twin is not None and stack in twin
+    label: str = "provisioned" if in_twin and state.status == "up" and fresh else state.status
+    if state.status == "up" and not fresh and in_twin:
+        label = "changed since last up"
+    if twin is not None:
+        resources = twin.get(stack, 0) if in_twin else None
+        if in_twin and state.status == "not deployed":
+            label = "provisioned (outside the cohort)"
+    return label, resources
+
+
+def _backend_state(
+    state: records.StackState,
+    fresh: bool,
+    backend: dict[str, StackSummary] | None,
+    last: datetime | None,
+) -> tuple[str, int | None, datetime | None]:
+    """(state label, resources, last update) of a cloud stack, the backend's where it has one."""
+    held = backend.get(state.stack) if backend is not None else None
+    label = _cloud_state(state.status, fresh, None if backend is None else held is not None)
+    resources = state.resources
+    if held is not None:
+        resources = held.resources
+        last = held.last_update.replace(tzinfo=UTC) if held.last_update else last
+        if held.updating:
+            label = "updating"
+    return label, resources, last
+
+
+def _cost_to_date(
+    bp: Blueprint, state: records.StackState, catalog: Catalog, now: datetime, weekly: float
+) -> float | None:
+    """The catalog's estimate of what a deployed stack has cost since it went up."""
+    if not (state.deployed and state.since is not None):
+        return None
+    from lakelab.cost import model
+    from lakelab.cost.estimate import estimate_plan
+    from lakelab.plan import plan_stack
+
+    est = estimate_plan(plan_stack(state.stack), catalog)
+    days = (now - state.since).total_seconds() / 86400
+    lab_days = max(0.0, (datetime.combine(bp.expires, datetime.min.time(), UTC) - state.since).days)
+    return model.cost_to_date(est.items, days, weekly, lab_days)
 
 
 def _when(moment: datetime | None) -> str:

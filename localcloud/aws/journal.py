@@ -264,67 +264,78 @@ def deleted_keys(body: bytes | None) -> list[tuple[str, bool]] | None:
     return found
 
 
+class _Superseded:
+    """What compaction may drop, entry by entry: an object's earlier writes once a later write
+    or delete replaces it, unless something else still needs them (pinned: a copy's source,
+    a version-specific delete, a sub-resource), and the parts of an aborted upload."""
+
+    def __init__(self) -> None:
+        self.current: dict[tuple[str, str], list[int]] = {}
+        self.pinned: set[tuple[str, str]] = set()
+        self.uploads: dict[str, list[int]] = {}
+        self.drop: set[int] = set()
+
+    def write(self, target: tuple[str, str], group: list[int]) -> None:
+        previous = self.current.get(target)
+        if previous is not None and target not in self.pinned:
+            self.drop.update(previous)
+        self.current[target] = group
+        self.pinned.discard(target)
+
+    def batch_delete(self, bucket: str, body: bytes | None) -> None:
+        keys = deleted_keys(body)
+        if keys is None:  # unreadable: keep everything the bucket holds
+            self.pinned.update(t for t in self.current if t[0] == bucket)
+            return
+        for name, by_version in keys:
+            if by_version:
+                self.pinned.add((bucket, name))
+            else:
+                self.write((bucket, name), [])
+
+    def upload_step(self, i: int, method: str, target: tuple[str, str], upload_id: str) -> None:
+        group = self.uploads.get(upload_id)
+        if group is None:
+            return
+        group.append(i)
+        if method == "POST":  # completed: the parts are the object now
+            del self.uploads[upload_id]
+            self.write(target, group)
+        elif method == "DELETE":  # aborted: nothing of it remains
+            del self.uploads[upload_id]
+            self.drop.update(group)
+
+
 def superseded(
     records: list[dict[str, Any]], body_of: Callable[[dict[str, Any]], bytes | None]
 ) -> set[int]:
     """Indices of the entries `Journal.compact` may drop."""
     parsed = [_s3_request(r) for r in records]
     versioned = {p[0] for p in parsed if p and not p[1] and "versioning" in p[2]}
-    current: dict[tuple[str, str], list[int]] = {}
-    pinned: set[tuple[str, str]] = set()
-    uploads: dict[str, list[int]] = {}
-    drop: set[int] = set()
-
-    def write(target: tuple[str, str], group: list[int]) -> None:
-        previous = current.get(target)
-        if previous is not None and target not in pinned:
-            drop.update(previous)
-        current[target] = group
-        pinned.discard(target)
-
+    state = _Superseded()
     for i, (record, request) in enumerate(zip(records, parsed, strict=True)):
         if request is None:
             continue
         bucket, key, query, headers = request
         source = _copy_source(headers)
         if source is not None:
-            pinned.add(source)
+            state.pinned.add(source)
         if bucket in versioned:
             continue
         method = str(record["method"])
         if not key:
             if method == "POST" and "delete" in query:
-                keys = deleted_keys(body_of(record))
-                if keys is None:
-                    pinned.update(t for t in current if t[0] == bucket)
-                    continue
-                for name, by_version in keys:
-                    if by_version:
-                        pinned.add((bucket, name))
-                    else:
-                        write((bucket, name), [])
+                state.batch_delete(bucket, body_of(record))
             continue
         target = (bucket, key)
         if method == "POST" and "uploads" in query:
             upload_id = (record.get("result") or {}).get("upload_id")
             if upload_id:
-                uploads[str(upload_id)] = [i]
-            continue
-        if "uploadId" in query:
-            group = uploads.get(query["uploadId"][0])
-            if group is None:
-                continue
-            group.append(i)
-            if method == "POST":  # completed: the parts are the object now
-                del uploads[query["uploadId"][0]]
-                write(target, group)
-            elif method == "DELETE":  # aborted: nothing of it remains
-                del uploads[query["uploadId"][0]]
-                drop.update(group)
-            continue
-        if query:  # a sub-resource of the object (tags, ACL, ...): keep what it applies to
-            pinned.add(target)
-            continue
-        if method in ("PUT", "DELETE"):
-            write(target, [i])
-    return drop
+                state.uploads[str(upload_id)] = [i]
+        elif "uploadId" in query:
+            state.upload_step(i, method, target, query["uploadId"][0])
+        elif query:  # a sub-resource of the object (tags, ACL, ...): keep what it applies to
+            state.pinned.add(target)
+        elif method in ("PUT", "DELETE"):
+            state.write(target, [i])
+    return state.drop

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CORE = [
     "lakelab/blueprint.py",
+    "lakelab/blueprint_sections.py",
     "lakelab/naming.py",
     "lakelab/errors.py",
     "lakelab/settings.py",

@@ -21,17 +21,18 @@ note, since nothing of that service can exist there.
 
 Deleting: dependants first (Athena workgroups with their queries, Redshift, Glue triggers ->
 workflows -> jobs -> crawlers -> databases), buckets after emptying every object version and
-delete marker, IAM identities after their keys, profiles and policies, budgets last.
+delete marker, IAM identities after their keys, profiles and policies, budgets last; the calls
+are in `teardown_delete`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, Final
 
+from lakelab.clouds.aws import teardown_delete
 from lakelab.cohort.sweep import (
     MANAGED_BY,
     TAG_COHORT,
@@ -172,34 +173,17 @@ class AwsSweep:
     def _iam(self) -> list[Found]:
         iam = self.client("iam")
         found = []
-        for page in iam.get_paginator("list_users").paginate():
-            for user in page["Users"]:
-                tags = _tags(iam.list_user_tags(UserName=user["UserName"]).get("Tags"))
-                if matches(tags, self.cohort, self.learners):
-                    found.append(
-                        Found(
-                            "aws",
-                            "iam user",
-                            user["UserName"],
-                            user["Arn"],
-                            "",
-                            tags.get(TAG_LEARNER),
-                        )
-                    )
-        for page in iam.get_paginator("list_roles").paginate():
-            for role in page["Roles"]:
-                tags = _tags(iam.list_role_tags(RoleName=role["RoleName"]).get("Tags"))
-                if matches(tags, self.cohort, self.learners):
-                    found.append(
-                        Found(
-                            "aws",
-                            "iam role",
-                            role["RoleName"],
-                            role["Arn"],
-                            "",
-                            tags.get(TAG_LEARNER),
-                        )
-                    )
+        for kind, call, key, name_key, tag_call, tag_arg in (
+            ("iam user", "list_users", "Users", "UserName", "list_user_tags", "UserName"),
+            ("iam role", "list_roles", "Roles", "RoleName", "list_role_tags", "RoleName"),
+        ):
+            for page in iam.get_paginator(call).paginate():
+                for entity in page[key]:
+                    name = entity[name_key]
+                    tags = _tags(getattr(iam, tag_call)(**{tag_arg: name}).get("Tags"))
+                    if matches(tags, self.cohort, self.learners):
+                        learner = tags.get(TAG_LEARNER)
+                        found.append(Found("aws", kind, name, entity["Arn"], "", learner))
         return found
 
     def _redshift_serverless(self, region: str) -> list[Found]:
@@ -295,91 +279,9 @@ class AwsSweep:
                 found.setdefault(item.id, item)
         return sorted(found.values(), key=lambda f: (_rank(f.kind), f.name))
 
-    # --- deleting -----------------------------------------------------------------------------
+    # --- deleting (lakelab.clouds.aws.teardown_delete) ----------------------------------------
     def delete(self, item: Found) -> None:
-        region = item.region or self.regions[0]
-        kind, name = item.kind, item.name
-        if kind == "s3 bucket":
-            self._empty_bucket(name, region)
-            self.client("s3", region).delete_bucket(Bucket=name)
-        elif kind.startswith("glue "):
-            glue = self.client("glue", region)
-            call = {
-                "glue trigger": lambda: glue.delete_trigger(Name=name),
-                "glue workflow": lambda: glue.delete_workflow(Name=name),
-                "glue job": lambda: glue.delete_job(JobName=name),
-                "glue crawler": lambda: glue.delete_crawler(Name=name),
-                "glue database": lambda: glue.delete_database(Name=name),
-            }.get(kind)
-            if call is None:
-                raise LookupError(f"lakelab does not sweep {kind}; delete it by hand")
-            call()
-        elif kind == "athena workgroup":
-            self.client("athena", region).delete_work_group(
-                WorkGroup=name, RecursiveDeleteOption=True
-            )
-        elif kind == "redshift-serverless workgroup":
-            self.client("redshift-serverless", region).delete_workgroup(workgroupName=name)
-        elif kind == "redshift-serverless namespace":
-            self.client("redshift-serverless", region).delete_namespace(namespaceName=name)
-        elif kind == "redshift cluster":
-            self.client("redshift", region).delete_cluster(
-                ClusterIdentifier=name, SkipFinalClusterSnapshot=True
-            )
-        elif kind == "iam user":
-            self._delete_user(name)
-        elif kind == "iam role":
-            self._delete_role(name)
-        elif kind == "budget":
-            account = self.client("sts").get_caller_identity()["Account"]
-            self.client("budgets").delete_budget(AccountId=account, BudgetName=name)
-        else:
-            raise LookupError(f"lakelab does not sweep {kind}; delete it by hand")
-
-    def _empty_bucket(self, bucket: str, region: str) -> None:
-        s3 = self.client("s3", region)
-        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-            keys = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-            ]
-            for start in range(0, len(keys), 1000):
-                s3.delete_objects(
-                    Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
-                )
-        # Objects a listing of versions does not show (some emulators, unversioned buckets).
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-            if keys:
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
-
-    def _delete_user(self, user: str) -> None:
-        iam = self.client("iam")
-        for key in iam.list_access_keys(UserName=user).get("AccessKeyMetadata", []):
-            iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
-        with contextlib.suppress(iam.exceptions.NoSuchEntityException):
-            iam.delete_login_profile(UserName=user)
-        for policy in iam.list_user_policies(UserName=user).get("PolicyNames", []):
-            iam.delete_user_policy(UserName=user, PolicyName=policy)
-        for policy in iam.list_attached_user_policies(UserName=user).get("AttachedPolicies", []):
-            iam.detach_user_policy(UserName=user, PolicyArn=policy["PolicyArn"])
-        for group in iam.list_groups_for_user(UserName=user).get("Groups", []):
-            iam.remove_user_from_group(UserName=user, GroupName=group["GroupName"])
-        iam.delete_user(UserName=user)
-
-    def _delete_role(self, role: str) -> None:
-        iam = self.client("iam")
-        for policy in iam.list_role_policies(RoleName=role).get("PolicyNames", []):
-            iam.delete_role_policy(RoleName=role, PolicyName=policy)
-        for policy in iam.list_attached_role_policies(RoleName=role).get("AttachedPolicies", []):
-            iam.detach_role_policy(RoleName=role, PolicyArn=policy["PolicyArn"])
-        for profile in iam.list_instance_profiles_for_role(RoleName=role).get(
-            "InstanceProfiles", []
-        ):
-            iam.remove_role_from_instance_profile(
-                InstanceProfileName=profile["InstanceProfileName"], RoleName=role
-            )
-        iam.delete_role(RoleName=role)
+        teardown_delete.delete(self.client, item, self.regions[0])
 
     # --- the sweep ----------------------------------------------------------------------------
     def run(self) -> SweepReport:

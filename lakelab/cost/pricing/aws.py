@@ -21,9 +21,7 @@ REDSHIFT_NODE_PRICES: Final[dict[str, str]] = {
 
 def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
     """What the lab costs each month it stands, used or not."""
-    ci: dict[str, Any] = plan.outputs["cost_inputs"]
-    a = cat.value
-    lake_gb = a("lake_storage_gb")
+    lake_gb = cat.value("lake_storage_gb")
     items = [
         item(
             cat,
@@ -50,10 +48,15 @@ def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
             "aws_budget_month",
         ),
     ]
+    return items + _warehouse_monthly(plan.outputs["cost_inputs"], cat)
+
+
+def _warehouse_monthly(ci: dict[str, Any], cat: Catalog) -> list[LineItem]:
+    """The warehouse standing: Redshift Serverless storage, or a cluster that is always on."""
     mode = ci["warehouse_mode"]
-    warehouse_gb = a("warehouse_storage_gb")
+    warehouse_gb = cat.value("warehouse_storage_gb")
     if mode == "serverless":
-        items += [
+        return [
             item(
                 cat,
                 "Redshift Serverless managed storage",
@@ -71,76 +74,41 @@ def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
                 "no queries, no charge",
             ),
         ]
-    elif mode == "provisioned":
-        node_type = str(ci["redshift_node_type"])
-        price_id = REDSHIFT_NODE_PRICES.get(node_type)
-        if price_id is None:
-            known = ", ".join(sorted(REDSHIFT_NODE_PRICES))
-            raise ValueError(f"no price for Redshift node type {node_type!r} (priced: {known})")
-        nodes = int(ci["redshift_node_count"])
-        items += [
-            item(
-                cat,
-                "Redshift cluster, always on",
-                "always",
-                model.monthly_hours(cat.hours_per_month, nodes),
-                price_id,
-                f"{nodes} x {node_type} x {cat.hours_per_month:g} h",
-            ),
-            item(
-                cat,
-                "Redshift managed storage",
-                "always",
-                warehouse_gb,
-                "redshift_managed_storage_gb_month",
-                f"{warehouse_gb:g} GB",
-            ),
-        ]
-    return items
+    if mode != "provisioned":
+        return []
+    node_type = str(ci["redshift_node_type"])
+    price_id = REDSHIFT_NODE_PRICES.get(node_type)
+    if price_id is None:
+        known = ", ".join(sorted(REDSHIFT_NODE_PRICES))
+        raise ValueError(f"no price for Redshift node type {node_type!r} (priced: {known})")
+    nodes = int(ci["redshift_node_count"])
+    return [
+        item(
+            cat,
+            "Redshift cluster, always on",
+            "always",
+            model.monthly_hours(cat.hours_per_month, nodes),
+            price_id,
+            f"{nodes} x {node_type} x {cat.hours_per_month:g} h",
+        ),
+        item(
+            cat,
+            "Redshift managed storage",
+            "always",
+            warehouse_gb,
+            "redshift_managed_storage_gb_month",
+            f"{warehouse_gb:g} GB",
+        ),
+    ]
 
 
 def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
     """What an hour of the typical lab adds (catalog usage assumptions)."""
     ci: dict[str, Any] = plan.outputs["cost_inputs"]
     a = cat.value
-    mode = ci["warehouse_mode"]
-    items: list[LineItem] = []
-    runs = a("pipeline_runs_per_lab_hour")
-    minutes = a("stage_minutes")
-    workers = int(ci["glue_workers"])
-    worker_type = str(ci["glue_worker_type"])
-    dpu = model.GLUE_DPU_PER_WORKER[worker_type]
-    jobs = count(plan, "aws:glue/job:Job") or len(STAGES)
-    glue_price = glue_price_id(ci)
-    items.append(
-        item(
-            cat,
-            "Glue jobs (medallion run)",
-            "lab",
-            model.glue_job_dpu_hours(runs, jobs, workers, dpu, minutes, cat.minimum(glue_price)),
-            glue_price,
-            f"{runs:g} run x {jobs} jobs x {workers} {worker_type} x {minutes:g} min",
-        )
-    )
+    items = [_glue_lab_hour(plan, ci, cat)]
     if count(plan, "aws:glue/crawler:Crawler"):
-        crawls, dpus, crawl_min = (
-            a("crawler_runs_per_lab_hour"),
-            a("crawler_dpus"),
-            a("crawler_minutes"),
-        )
-        items.append(
-            item(
-                cat,
-                "Glue crawler over bronze",
-                "lab",
-                model.crawler_dpu_hours(
-                    crawls, dpus, crawl_min, cat.minimum("glue_crawler_dpu_hour")
-                ),
-                "glue_crawler_dpu_hour",
-                f"{crawls:g} run x {dpus:g} DPU x max({crawl_min:g},"
-                f" {cat.minimum('glue_crawler_dpu_hour'):g}) min",
-            )
-        )
+        items.append(_crawler_lab_hour(cat))
     queries, mb = a("adhoc_queries_per_lab_hour"), a("adhoc_mb_per_query")
     items.append(
         item(
@@ -152,7 +120,7 @@ def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
             f"{queries:g} queries x max({mb:g}, {cat.minimum('athena_tb_scanned'):g}) MB",
         )
     )
-    if mode == "serverless":
+    if ci["warehouse_mode"] == "serverless":
         base = int(ci["redshift_base_rpu"])
         active = a("warehouse_active_minutes_per_lab_hour")
         items.append(
@@ -166,6 +134,41 @@ def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
             )
         )
     return items
+
+
+def _glue_lab_hour(plan: Plan, ci: dict[str, Any], cat: Catalog) -> LineItem:
+    runs, minutes = cat.value("pipeline_runs_per_lab_hour"), cat.value("stage_minutes")
+    workers = int(ci["glue_workers"])
+    worker_type = str(ci["glue_worker_type"])
+    dpu = model.GLUE_DPU_PER_WORKER[worker_type]
+    jobs = count(plan, "aws:glue/job:Job") or len(STAGES)
+    glue_price = glue_price_id(ci)
+    return item(
+        cat,
+        "Glue jobs (medallion run)",
+        "lab",
+        model.glue_job_dpu_hours(runs, jobs, workers, dpu, minutes, cat.minimum(glue_price)),
+        glue_price,
+        f"{runs:g} run x {jobs} jobs x {workers} {worker_type} x {minutes:g} min",
+    )
+
+
+def _crawler_lab_hour(cat: Catalog) -> LineItem:
+    a = cat.value
+    crawls, dpus, crawl_min = (
+        a("crawler_runs_per_lab_hour"),
+        a("crawler_dpus"),
+        a("crawler_minutes"),
+    )
+    return item(
+        cat,
+        "Glue crawler over bronze",
+        "lab",
+        model.crawler_dpu_hours(crawls, dpus, crawl_min, cat.minimum("glue_crawler_dpu_hour")),
+        "glue_crawler_dpu_hour",
+        f"{crawls:g} run x {dpus:g} DPU x max({crawl_min:g},"
+        f" {cat.minimum('glue_crawler_dpu_hour'):g}) min",
+    )
 
 
 def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:

@@ -26,9 +26,7 @@ def _scheduled_pipelines(plan: Plan) -> set[str]:
 
 def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
     """What the lab costs each month it stands, used or not."""
-    ci: dict[str, Any] = plan.outputs["cost_inputs"]
-    a = cat.value
-    lake_gb = a("lake_storage_gb")
+    lake_gb = cat.value("lake_storage_gb")
     scheduled = _scheduled_pipelines(plan)
     pipelines = sum(
         1
@@ -80,60 +78,43 @@ def _monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
                 f"{len(scheduled)} pipeline(s) x {daily:.1f} nights x (trigger + activity run)",
             )
         )
-    mode = ci["warehouse_mode"]
+    return items + _dedicated_pool_monthly(plan, cat)
+
+
+def _dedicated_pool_monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
+    """A provisioned warehouse's dedicated SQL pool, standing paused: its storage only."""
     pools = count(plan, "azure-native:synapse:SqlPool")
-    if mode == "provisioned" and pools:
-        warehouse_gb = a("warehouse_storage_gb")
-        items += [
-            item(
-                cat,
-                "Dedicated SQL pool storage (paused)",
-                "always",
-                warehouse_gb * pools,
-                "synapse_dedicated_storage_gb_month",
-                f"{warehouse_gb:g} GB",
-            ),
-            item(
-                cat,
-                "Dedicated SQL pool compute while paused",
-                "always",
-                0,
-                "synapse_dw100c_hour",
-                "created paused",
-            ),
-        ]
-    return items
+    if plan.outputs["cost_inputs"]["warehouse_mode"] != "provisioned" or not pools:
+        return []
+    warehouse_gb = cat.value("warehouse_storage_gb")
+    return [
+        item(
+            cat,
+            "Dedicated SQL pool storage (paused)",
+            "always",
+            warehouse_gb * pools,
+            "synapse_dedicated_storage_gb_month",
+            f"{warehouse_gb:g} GB",
+        ),
+        item(
+            cat,
+            "Dedicated SQL pool compute while paused",
+            "always",
+            0,
+            "synapse_dw100c_hour",
+            "created paused",
+        ),
+    ]
 
 
 def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
     """What an hour of the typical lab adds (catalog usage assumptions)."""
-    ci: dict[str, Any] = plan.outputs["cost_inputs"]
     a = cat.value
-    mode = ci["warehouse_mode"]
     items: list[LineItem] = []
-    pipelines = count(plan, "azure-native:datafactory:Pipeline")
-    pools = count(plan, "azure-native:synapse:SqlPool")
     runs = a("pipeline_runs_per_lab_hour")
-    minutes = a("stage_minutes")
-    nodes = int(ci["spark_min_nodes"])
-    size = str(ci["spark_node_size"])
-    vcores = model.SYNAPSE_VCORES_PER_NODE[size]
-    pause = float(ci["spark_auto_pause_minutes"])
-    startup = a("spark_pool_startup_minutes")
-    busy = len(STAGES) * minutes
     if count(plan, "azure-native:synapse:BigDataPool"):
-        items.append(
-            item(
-                cat,
-                "Synapse Spark pool (medallion run)",
-                "lab",
-                model.spark_pool_vcore_hours(runs, nodes, vcores, busy, startup, pause),
-                "synapse_spark_vcore_hour",
-                f"{runs:g} run x {nodes} {size} nodes x {vcores} vCores x"
-                f" ({startup:g} start + {busy:g} busy + {pause:g} auto-pause) min",
-            )
-        )
-    if pipelines:
+        items.append(_spark_lab_hour(plan.outputs["cost_inputs"], cat))
+    if count(plan, "azure-native:datafactory:Pipeline"):
         items.append(
             item(
                 cat,
@@ -145,44 +126,74 @@ def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
             )
         )
     queries, mb = a("adhoc_queries_per_lab_hour"), a("adhoc_mb_per_query")
-    mb_per_tb = a("mb_per_tb")
     sql_min = cat.minimum("synapse_serverless_tb_processed")
     items.append(
         item(
             cat,
             "Serverless SQL ad-hoc queries",
             "lab",
-            model.scanned_tb(queries, mb, sql_min, mb_per_tb),
+            model.scanned_tb(queries, mb, sql_min, a("mb_per_tb")),
             "synapse_serverless_tb_processed",
             f"{queries:g} queries x max({mb:g}, {sql_min:g}) MB",
         )
     )
+    return items + _warehouse_lab_hour(plan, cat)
+
+
+def _spark_lab_hour(ci: dict[str, Any], cat: Catalog) -> LineItem:
+    """The Spark pool for one medallion run: start-up, the stages, then the auto-pause wait."""
+    a = cat.value
+    runs = a("pipeline_runs_per_lab_hour")
+    nodes = int(ci["spark_min_nodes"])
+    size = str(ci["spark_node_size"])
+    vcores = model.SYNAPSE_VCORES_PER_NODE[size]
+    pause = float(ci["spark_auto_pause_minutes"])
+    startup = a("spark_pool_startup_minutes")
+    busy = len(STAGES) * a("stage_minutes")
+    return item(
+        cat,
+        "Synapse Spark pool (medallion run)",
+        "lab",
+        model.spark_pool_vcore_hours(runs, nodes, vcores, busy, startup, pause),
+        "synapse_spark_vcore_hour",
+        f"{runs:g} run x {nodes} {size} nodes x {vcores} vCores x"
+        f" ({startup:g} start + {busy:g} busy + {pause:g} auto-pause) min",
+    )
+
+
+def _warehouse_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
+    """Warehouse queries: serverless SQL by data processed, or the dedicated pool resumed."""
+    ci: dict[str, Any] = plan.outputs["cost_inputs"]
+    a = cat.value
+    mode = ci["warehouse_mode"]
+    pools = count(plan, "azure-native:synapse:SqlPool")
+    sql_min = cat.minimum("synapse_serverless_tb_processed")
     if mode == "serverless":
         wq, wmb = a("warehouse_queries_per_lab_hour"), a("warehouse_mb_per_query")
-        items.append(
+        return [
             item(
                 cat,
                 "Serverless SQL warehouse queries",
                 "lab",
-                model.scanned_tb(wq, wmb, sql_min, mb_per_tb),
+                model.scanned_tb(wq, wmb, sql_min, a("mb_per_tb")),
                 "synapse_serverless_tb_processed",
                 f"{wq:g} queries x max({wmb:g}, {sql_min:g}) MB",
             )
+        ]
+    if mode != "provisioned" or not pools:
+        return []
+    sku = str(ci["synapse_dedicated_sku"])
+    hours = model.whole_hours(a("dedicated_pool_hours_per_lab_hour"))
+    return [
+        item(
+            cat,
+            f"Dedicated SQL pool {sku} resumed",
+            "lab",
+            hours * model.dwu_multiple(sku) * pools,
+            "synapse_dw100c_hour",
+            f"{hours:g} h x {model.dwu_multiple(sku):g} x DW100c",
         )
-    elif mode == "provisioned" and pools:
-        sku = str(ci["synapse_dedicated_sku"])
-        hours = model.whole_hours(a("dedicated_pool_hours_per_lab_hour"))
-        items.append(
-            item(
-                cat,
-                f"Dedicated SQL pool {sku} resumed",
-                "lab",
-                hours * model.dwu_multiple(sku) * pools,
-                "synapse_dw100c_hour",
-                f"{hours:g} h x {model.dwu_multiple(sku):g} x DW100c",
-            )
-        )
-    return items
+    ]
 
 
 def standing(plan: Plan, cat: Catalog) -> tuple[LineItem, ...]:

@@ -175,6 +175,31 @@ def build_silver(
     the new rows, sorted by key), leaving every other file as it is.
     """
     name = entity.name
+    _quarantine(con, lake, entity, batches, incremental)
+    values = ", ".join(entity.silver_columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE incoming_{name} AS SELECT {values}, arrival FROM ("
+        f"SELECT {_silver_select(entity)}, batch, arrival FROM typed_{name} "
+        "WHERE reason_code IS NULL) "
+        f"QUALIFY row_number() OVER (PARTITION BY {entity.key} "
+        f"ORDER BY updated_at DESC, batch DESC, hash({values}) DESC) = 1"
+    )
+    table = lake.layer("silver") / name
+    if not incremental or not any(table.glob("*.parquet")):
+        shutil.rmtree(table, ignore_errors=True)
+        _copy_files(
+            con, f"SELECT {values} FROM incoming_{name} ORDER BY arrival", table, "part-{i}"
+        )
+        return None
+    return _merge(con, table, entity)
+
+
+def _quarantine(
+    con: Any, lake: ReferenceLake, entity: Entity, batches: list[str], incremental: bool
+) -> None:
+    """Type the staged bronze rows (`typed_<entity>`) and write the rejected ones to
+    quarantine: the batches' partitions replaced, or all of it on a full build."""
+    name = entity.name
     quarantine = lake.layer("quarantine") / name
     for b in batches if incremental else []:
         shutil.rmtree(quarantine / f"batch={b}", ignore_errors=True)
@@ -191,22 +216,13 @@ def build_silver(
         quarantine,
         "batch",
     )
+
+
+def _merge(con: Any, table: Path, entity: Entity) -> list[str]:
+    """Merge `incoming_<entity>` into silver: the files holding a replaced key are rewritten
+    with the winners, sorted by key; returns the order dates touched."""
+    name, key = entity.name, entity.key
     values = ", ".join(entity.silver_columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE incoming_{name} AS SELECT {values}, arrival FROM ("
-        f"SELECT {_silver_select(entity)}, batch, arrival FROM typed_{name} "
-        "WHERE reason_code IS NULL) "
-        f"QUALIFY row_number() OVER (PARTITION BY {entity.key} "
-        f"ORDER BY updated_at DESC, batch DESC, hash({values}) DESC) = 1"
-    )
-    table = lake.layer("silver") / name
-    if not incremental or not any(table.glob("*.parquet")):
-        shutil.rmtree(table, ignore_errors=True)
-        _copy_files(
-            con, f"SELECT {values} FROM incoming_{name} ORDER BY arrival", table, "part-{i}"
-        )
-        return None
-    key = entity.key
     dated = entity is ORDERS
     old_date = ", order_date AS old_date" if dated else ""
     # Where each incoming key lives: a scan of three columns and the file names.
@@ -222,21 +238,16 @@ def build_silver(
         f"l.filename FROM incoming_{name} i LEFT JOIN located_{name} l USING ({key}) "
         f"WHERE l.{key} IS NULL OR i.updated_at >= l.old_updated_at"
     )
-    replaced = [
-        str(r[0])
-        for r in con.execute(
-            f"SELECT DISTINCT filename FROM winners_{name} WHERE filename IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    ]
+    replaced = _column(
+        con, f"SELECT DISTINCT filename FROM winners_{name} WHERE filename IS NOT NULL ORDER BY 1"
+    )
     touched: list[str] = []
     if dated:
-        touched = [
-            str(r[0])
-            for r in con.execute(
-                f"SELECT order_date FROM winners_{name} UNION "
-                f"SELECT old_date FROM winners_{name} WHERE old_date IS NOT NULL"
-            ).fetchall()
-        ]
+        touched = _column(
+            con,
+            f"SELECT order_date FROM winners_{name} UNION "
+            f"SELECT old_date FROM winners_{name} WHERE old_date IS NOT NULL",
+        )
     winners = f"SELECT {values} FROM winners_{name}"
     rows = winners
     if replaced:
@@ -245,16 +256,25 @@ def build_silver(
             f"SELECT {values} FROM read_parquet({files}) "
             f"WHERE {key} NOT IN (SELECT {key} FROM winners_{name}) UNION ALL {winners}"
         )
-    staging = table.parent / f"{name}.__staging"
+    _replace_files(con, table, f"SELECT * FROM ({rows}) ORDER BY {key}", replaced)
+    return touched
+
+
+def _column(con: Any, sql: str) -> list[str]:
+    return [str(r[0]) for r in con.execute(sql).fetchall()]
+
+
+def _replace_files(con: Any, table: Path, sql: str, replaced: list[str]) -> None:
+    """Write `sql`'s rows as new files beside the table's, then remove the files replaced."""
+    staging = table.parent / f"{table.name}.__staging"
     shutil.rmtree(staging, ignore_errors=True)
     tag = uuid.uuid4().hex[:12]
-    _copy_files(con, f"SELECT * FROM ({rows}) ORDER BY {key}", staging, f"part-{tag}-{{i}}")
+    _copy_files(con, sql, staging, f"part-{tag}-{{i}}")
     for staged in sorted(staging.iterdir()):
         staged.replace(table / staged.name)
     staging.rmdir()
     for name_ in replaced:
         Path(name_).unlink()
-    return touched
 
 
 def build_gold(con: Any, lake: ReferenceLake, dates: list[str] | None) -> tuple[int, int]:

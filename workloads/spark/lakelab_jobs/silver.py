@@ -249,18 +249,8 @@ def _locate(
     if not incoming_rows:
         return _nothing_located(spark, table, entity)
     key, dated = entity.key, entity is ORDERS
-    before, summary = Observation(f"{entity.name}_b"), Observation(f"{entity.name}_s")
-    old = [F.col("updated_at").alias(_OLD_UPDATED), F.input_file_name().alias(_FILE)]
-    if dated:
-        old.append(F.col("order_date").alias(_OLD_DATE))
-    located = (
-        spark.read.parquet(table)
-        .select(key, *old)
-        .observe(before, F.count(F.lit(1)).alias("rows"))
-        .join(F.broadcast(incoming.select(key)), key)
-        .localCheckpoint(eager=True)
-    )
-    silver_rows = int(before.get["rows"])
+    summary = Observation(f"{entity.name}_s")
+    located, silver_rows = _matches(spark, table, entity, incoming)
     won = F.col(_CLASS) != "stale"
 
     def dates(column: str) -> Column:
@@ -296,6 +286,26 @@ def _locate(
         max_updated_at=found["max"],
         silver_rows=silver_rows,
     )
+
+
+def _matches(
+    spark: SparkSession, table: str, entity: Entity, incoming: DataFrame
+) -> tuple[DataFrame, int]:
+    """The silver rows of the incoming keys (key, old updated_at, file, old order date),
+    materialised, and the silver row count observed on the same scan."""
+    key = entity.key
+    before = Observation(f"{entity.name}_b")
+    old = [F.col("updated_at").alias(_OLD_UPDATED), F.input_file_name().alias(_FILE)]
+    if entity is ORDERS:
+        old.append(F.col("order_date").alias(_OLD_DATE))
+    located = (
+        spark.read.parquet(table)
+        .select(key, *old)
+        .observe(before, F.count(F.lit(1)).alias("rows"))
+        .join(F.broadcast(incoming.select(key)), key)
+        .localCheckpoint(eager=True)
+    )
+    return located, int(before.get["rows"])
 
 
 def _rewrite(
