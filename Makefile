@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 DBT_VENV := .venv-dbt
 AIRFLOW_VENV := .venv-airflow
+DBT_SPARK_VENV := .venv-dbt-spark
 BIN := $(VENV)/bin
 
 .PHONY: setup demo test lint typecheck unit clean
 
-setup: $(VENV)/.installed $(DBT_VENV)/.installed $(AIRFLOW_VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(DBT_VENV)/.installed $(DBT_SPARK_VENV)/.installed $(AIRFLOW_VENV)/.installed \
+	node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,12 @@ $(VENV)/.installed: pyproject.toml
 $(DBT_VENV)/.installed: workloads/dbt/requirements.txt
 	$(PYTHON) -m venv $(DBT_VENV)
 	$(DBT_VENV)/bin/pip install --quiet -r workloads/dbt/requirements.txt
+	touch $@
+
+# dbt-spark with PySpark, for the Synapse dbt step's target on local Spark (the pool's adapter).
+$(DBT_SPARK_VENV)/.installed: workloads/dbt/requirements-spark.txt
+	$(PYTHON) -m venv $(DBT_SPARK_VENV)
+	$(DBT_SPARK_VENV)/bin/pip install --quiet -r workloads/dbt/requirements-spark.txt
 	touch $@
 
 # Airflow 3 has a venv of its own: it brings its own typer, click and SQLAlchemy, and lakelab
@@ -49,4 +57,4 @@ unit: setup
 test: lint typecheck unit
 
 clean:
-	rm -rf $(VENV) $(DBT_VENV) $(AIRFLOW_VENV) node_modules .mypy_cache .pytest_cache
+	rm -rf $(VENV) $(DBT_VENV) $(DBT_SPARK_VENV) $(AIRFLOW_VENV) node_modules .mypy_cache .pytest_cache

@@ -2,11 +2,8 @@
 with dbt-spark's `session` method on local Spark.
 
 Real dbt-core, dbt-spark and PySpark (with its Hive metastore) in a virtual environment of
-their own (`.venv-dbt-spark`, or $LAKELAB_DBT_SPARK_PYTHON): dbt-spark is not part of the
-twin's .venv-dbt, so the test is skipped where that environment was not made:
-
-    python3.11 -m venv .venv-dbt-spark
-    .venv-dbt-spark/bin/pip install dbt-core==1.11.16 "dbt-spark[session]==1.11.0" pyspark==3.5.9
+their own (`.venv-dbt-spark`, from workloads/dbt/requirements-spark.txt, made by `make setup`;
+or $LAKELAB_DBT_SPARK_PYTHON). Without it the tests fail, saying so: they never skip.
 
 The first test compiles the whole project through the entry script; the second runs the
 catalog step over a real medallion run and then builds the staging layer (views, data tests,
@@ -38,10 +35,12 @@ ENV = {
 pytestmark = pytest.mark.slow
 
 
-def spark_python() -> Path | None:
+def spark_python() -> Path:
     given = os.environ.get("LAKELAB_DBT_SPARK_PYTHON")
     python = Path(given) if given else ROOT / ".venv-dbt-spark" / "bin" / "python"
-    return python if python.exists() else None
+    if not python.exists():
+        pytest.fail(f"no dbt-spark environment at {python}: run `make setup`")
+    return python
 
 
 def project_zip(dest: Path) -> Path:
@@ -57,8 +56,6 @@ def project_zip(dest: Path) -> Path:
 
 def test_the_entry_point_compiles_the_project_against_the_spark_target(tmp_path: Path) -> None:
     python = spark_python()
-    if python is None:
-        pytest.skip("no dbt-spark environment (.venv-dbt-spark); see this module's docstring")
     archive = project_zip(tmp_path)
     done = subprocess.run(
         [str(python), str(ENTRY), "--dbt_project_uri", archive.as_uri(),
@@ -84,8 +81,6 @@ def test_the_entry_point_compiles_the_project_against_the_spark_target(tmp_path:
 
 def test_the_staging_layer_builds_over_the_catalog_step_s_tables(tmp_path: Path) -> None:
     python = spark_python()
-    if python is None:
-        pytest.skip("no dbt-spark environment (.venv-dbt-spark); see this module's docstring")
     lake = tmp_path / "lake"
     spark_path = {**os.environ, "PYTHONPATH": str(ROOT / "workloads" / "spark")}
     for args in (["generate", "--orders", "400"], ["run", "--mode", "full"]):
