@@ -65,7 +65,7 @@ def test_without_runs_the_report_says_so(tmp_path: Path) -> None:
         " iam.Role x1; iam.RolePolicy x1; redshiftserverless.Namespace x1;" in md
     )
     assert "| idle per month | $0.14 | $0.90 |" in md
-    assert "| per lab hour | $0.43 | $0.78 |" in md
+    assert "| per lab hour | $0.43 | $0.96 |" in md
     assert md.count("No comparison: no AWS or Azure run on the") == 2
     assert "stage |" not in md  # no timings are made up
 

@@ -133,9 +133,11 @@ def test_a_price_without_a_vendor_source_is_refused(
 AWS_IDLE = 5 * 0.023 + 1 * 0.024
 AWS_HOUR = 0.4 * 0.44 + 1000 / 1_048_576 * 5 + 4 * 10 / 60 * 0.375
 # Azure idle = 5 GB x 0.019 + 1 pipeline with no run x 0.80 = 0.895 a month.
-# Azure lab hour = Spark 5.4 vCore-h x 0.143 + 3 activity runs x 0.001 + 2 x 1000 MB scanned.
+# Azure lab hour = Spark 6.6 vCore-h x 0.143 + 5 activity runs x 0.001 + 2 x 1000 MB scanned;
+# a run starts 5 Spark job activities (3 stages, catalog, dbt): 3 Small nodes x 4 vCores x
+# (3 start + 5 x 3 busy + 15 pause) min = 12 x 33/60 = 6.6 vCore-h.
 AZURE_IDLE = 5 * 0.019 + 0.80
-AZURE_HOUR = 5.4 * 0.143 + 3 * 0.001 + 2 * 1000 / 1_048_576 * 5
+AZURE_HOUR = 6.6 * 0.143 + 5 * 0.001 + 2 * 1000 / 1_048_576 * 5
 COURSE_MONTHS = 8 * 7 / (365 / 12)
 
 
@@ -146,17 +148,17 @@ def test_demo_estimates_match_the_hand_computed_figures() -> None:
     assert aws.idle_per_month == APPROX(AWS_IDLE) and round(aws.idle_per_month, 2) == 0.14
     assert aws.per_lab_hour == APPROX(AWS_HOUR) and round(aws.per_lab_hour, 4) == 0.4308
     assert azure.idle_per_month == APPROX(AZURE_IDLE)
-    assert azure.per_lab_hour == APPROX(AZURE_HOUR) and round(azure.per_lab_hour, 4) == 0.7847
+    assert azure.per_lab_hour == APPROX(AZURE_HOUR) and round(azure.per_lab_hour, 4) == 0.9583
     aws_course = aws.course(8, 6).usd
     azure_course = azure.course(8, 6).usd
     assert aws_course == APPROX(AWS_IDLE * COURSE_MONTHS + 48 * AWS_HOUR)
     # Azure's inactive-pipeline charge does not apply in course months: storage only.
     assert azure_course == APPROX(5 * 0.019 * COURSE_MONTHS + 48 * AZURE_HOUR)
-    assert (round(aws_course, 2), round(azure_course, 2)) == (20.93, 37.84)
+    assert (round(aws_course, 2), round(azure_course, 2)) == (20.93, 46.18)
     # A course month: storage plus 6 h x (365/12)/7 weeks of lab hours, against the $40 budget.
     weeks_per_month = 365 / 12 / 7
     assert aws.course_month(6) == APPROX(AWS_IDLE + 6 * weeks_per_month * AWS_HOUR)
-    assert (round(aws.course_month(6), 2), round(azure.course_month(6), 2)) == (11.37, 20.55)
+    assert (round(aws.course_month(6), 2), round(azure.course_month(6), 2)) == (11.37, 25.08)
     assert aws.resources == 68 and azure.resources == 31
 
 
@@ -177,7 +179,7 @@ def test_provisioned_warehouses() -> None:
     # A paused DW100c pool: its storage only while idle; resumed for one billed hour per lab hour.
     # Its nightly pause: a trigger execution and an activity run a night, $0.001 each.
     assert azure.idle_per_month == APPROX(AZURE_IDLE + 1 * 0.023 + 2 * 365 / 12 * 0.001)
-    expected_hour = 5.4 * 0.143 + 3 * 0.001 + 1000 / 1_048_576 * 5 + 1.20
+    expected_hour = 6.6 * 0.143 + 5 * 0.001 + 1000 / 1_048_576 * 5 + 1.20
     assert azure.per_lab_hour == APPROX(expected_hour)
 
 

@@ -41,12 +41,13 @@ AWS_NO_CRAWLER = 5 * 0.023 * MONTHS + 1 * 0.024 * MONTHS + 4.4 * 0.29 + 4000 / 1
 AWS_CRAWLER = 11 * 2 * 10 / 60 * 0.44
 # Azure, 3 Small nodes (4 vCores), auto-pause 5 min, start-up 3 min, one pool start a session:
 #   ADLS 5 GB x $0.019 x 1.841096 = $0.174904
-#   Spark (3 + 27 + 5) + (3 + 9 + 5) + (3 + 36 + 5) + (3 + 27 + 5) = 131 min x 12 vCores
-#     = 26.2 vCore-h x $0.143 = $3.7466
-#   Data Factory 11 runs x 3 activities = 33 x $0.001 = $0.033
+#   Spark, a run being 5 jobs (3 stages, catalog, dbt) x 3 min:
+#     (3 + 45 + 5) + (3 + 15 + 5) + (3 + 60 + 5) + (3 + 45 + 5) = 197 min x 12 vCores
+#     = 39.4 vCore-h x $0.143 = $5.6342
+#   Data Factory 11 runs x 5 activities = 55 x $0.001 = $0.055
 #   serverless SQL 80 x 50 MB + 60 x 100 MB = 10000 MB / 1048576 x $5 = $0.047684
-#   = $4.002188
-AZURE = 5 * 0.019 * MONTHS + 26.2 * 0.143 + 33 * 0.001 + 10000 / 1048576 * 5
+#   = $5.911788
+AZURE = 5 * 0.019 * MONTHS + 39.4 * 0.143 + 55 * 0.001 + 10000 / 1048576 * 5
 # Idle: AWS 5 x $0.023 + 1 x $0.024 = $0.139; Azure 5 x $0.019 + 1 idle pipeline x $0.80 = $0.895.
 
 
@@ -73,7 +74,7 @@ def test_reference_course_totals_match_the_hand_computed_figures(reference: dict
     assert aws.stands == azure.stands == (5, 12) and aws.idle_months == azure.idle_months == 0
     assert aws.by_service()["Glue jobs"] == APPROX(4.4 * 0.29)
     assert aws.by_service()["Redshift Serverless compute"] == APPROX(1.0)
-    assert azure.by_service()["Synapse Spark pool"] == APPROX(26.2 * 0.143)
+    assert azure.by_service()["Synapse Spark pool"] == APPROX(39.4 * 0.143)
 
 
 def test_without_a_crawler_the_aws_course_drops_its_line(reference: dict) -> None:

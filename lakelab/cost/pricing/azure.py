@@ -107,22 +107,35 @@ def _dedicated_pool_monthly(plan: Plan, cat: Catalog) -> list[LineItem]:
     ]
 
 
+def spark_jobs(plan: Plan) -> int:
+    """Spark job activities a pipeline run starts, as the plan declares them (the stages, the
+    catalog step and dbt): each is one activity run and about one stage's time on the pool."""
+    activities = [
+        activity
+        for pipeline in plan.of_type("azure-native:datafactory:Pipeline")
+        for activity in pipeline.inputs.get("activities") or []
+        if activity.get("type") == "SparkJob"
+    ]
+    return len(activities) or len(STAGES)
+
+
 def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
     """What an hour of the typical lab adds (catalog usage assumptions)."""
     a = cat.value
     items: list[LineItem] = []
     runs = a("pipeline_runs_per_lab_hour")
     if count(plan, "azure-native:synapse:BigDataPool"):
-        items.append(_spark_lab_hour(plan.outputs["cost_inputs"], cat))
+        items.append(_spark_lab_hour(plan.outputs["cost_inputs"], spark_jobs(plan), cat))
     if count(plan, "azure-native:datafactory:Pipeline"):
+        jobs = spark_jobs(plan)
         items.append(
             item(
                 cat,
                 "Data Factory activity runs",
                 "lab",
-                runs * len(STAGES),
+                runs * jobs,
                 "adf_activity_run",
-                f"{runs:g} run x {len(STAGES)} activities",
+                f"{runs:g} run x {jobs} activities",
             )
         )
     queries, mb = a("adhoc_queries_per_lab_hour"), a("adhoc_mb_per_query")
@@ -140,8 +153,8 @@ def _per_lab_hour(plan: Plan, cat: Catalog) -> list[LineItem]:
     return items + _warehouse_lab_hour(plan, cat)
 
 
-def _spark_lab_hour(ci: dict[str, Any], cat: Catalog) -> LineItem:
-    """The Spark pool for one medallion run: start-up, the stages, then the auto-pause wait."""
+def _spark_lab_hour(ci: dict[str, Any], jobs: int, cat: Catalog) -> LineItem:
+    """The Spark pool for one pipeline run: start-up, its Spark jobs, then the auto-pause."""
     a = cat.value
     runs = a("pipeline_runs_per_lab_hour")
     nodes = int(ci["spark_min_nodes"])
@@ -149,7 +162,7 @@ def _spark_lab_hour(ci: dict[str, Any], cat: Catalog) -> LineItem:
     vcores = model.SYNAPSE_VCORES_PER_NODE[size]
     pause = float(ci["spark_auto_pause_minutes"])
     startup = a("spark_pool_startup_minutes")
-    busy = len(STAGES) * a("stage_minutes")
+    busy = jobs * a("stage_minutes")
     return item(
         cat,
         "Synapse Spark pool (medallion run)",
@@ -204,7 +217,8 @@ def session(plan: Plan, s: Session, cat: Catalog) -> tuple[LineItem, ...]:
     ci: dict[str, Any] = plan.outputs["cost_inputs"]
     u, a = s.usage, cat.value
     items: list[LineItem] = []
-    busy = u.pipeline_runs * len(STAGES) * a("stage_minutes") + u.spark_minutes
+    jobs = spark_jobs(plan)
+    busy = u.pipeline_runs * jobs * a("stage_minutes") + u.spark_minutes
     if busy and count(plan, "azure-native:synapse:BigDataPool"):
         nodes, size = int(ci["spark_min_nodes"]), str(ci["spark_node_size"])
         vcores = model.SYNAPSE_VCORES_PER_NODE[size]
@@ -224,9 +238,9 @@ def session(plan: Plan, s: Session, cat: Catalog) -> tuple[LineItem, ...]:
             lab_item(
                 cat,
                 "Data Factory activity runs",
-                u.pipeline_runs * len(STAGES),
+                u.pipeline_runs * jobs,
                 "adf_activity_run",
-                f"{u.pipeline_runs} runs x {len(STAGES)} activities",
+                f"{u.pipeline_runs} runs x {jobs} activities",
             )
         )
     tb = "synapse_serverless_tb_processed"
