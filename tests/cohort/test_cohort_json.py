@@ -79,8 +79,8 @@ def test_status_as_json(home: Path, fake: FakeCli) -> None:
     rows = doc.pop("stacks")
     assert isinstance(doc.pop("generated"), str)
     # 28 days of the demo Azure lab: always-on storage plus 4 weeks x 6 lab hours
-    # (0.095 x 28 / 30.4167) + 0.7847367 x 24 = 0.0875 + 18.8337 = 18.92 (as `test_cohort_up`).
-    assert round(doc.pop("total_cost"), 2) == 18.92
+    # (0.095 x 28 / 30.4167) + 0.9583367 x 24 = 0.0875 + 23.0001 = 23.09 (as `test_cohort_up`).
+    assert round(doc.pop("total_cost"), 2) == 23.09
     assert doc == {
         "cohort": "demo",
         "target": "cloud",
@@ -92,7 +92,7 @@ def test_status_as_json(home: Path, fake: FakeCli) -> None:
     }
     assert [r["stack"] for r in rows] == list(DEMO_STACKS)
     alice_azure = rows[1]
-    assert round(alice_azure.pop("cost_to_date"), 2) == 18.92
+    assert round(alice_azure.pop("cost_to_date"), 2) == 23.09
     assert isinstance(alice_azure.pop("last_update"), str)
     assert alice_azure == {
         "stack": "demo-alice-azure",

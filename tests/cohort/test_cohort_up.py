@@ -129,9 +129,9 @@ def test_status_table_and_html(home: Path, fake: FakeCli) -> None:
     assert "not deployed" in rows["alice-aws"]
     assert "2030-06-30" in rows["bob-aws"]
     # 28 days of the demo Azure lab: always-on storage plus 4 weeks x 6 lab hours.
-    # (0.095 x 28 / 30.4167) + 0.7847367 x 24 = 0.0875 + 18.8337 = 18.92
-    assert "$18.92" in rows["alice-azure"]
+    # (0.095 x 28 / 30.4167) + 0.9583367 x 24 = 0.0875 + 23.0001 = 23.09
+    assert "$23.09" in rows["alice-azure"]
     html = (home / ".lakelab" / "cohorts" / "demo" / "status.html").read_text()
     assert html.startswith("<!doctype html>") and "Cohort demo on the clouds" in html
-    assert "$18.92" in html and "<script" not in html and "http" not in html
+    assert "$23.09" in html and "<script" not in html and "http" not in html
     assert "`" not in html and "<code>lakelab cost --cohort</code> explains the figures" in html
