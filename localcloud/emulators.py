@@ -13,6 +13,11 @@ by another process does not count (`status` also asks its health check). Process
 through psutil, which works the same on Linux and macOS. A stale PID file
 (after `kill -9` or a reboot) is treated as "stopped" and replaced on the next start.
 
+"Created when the file says" survives a step of the wall clock (NTP after a laptop resumes, a
+virtual machine whose clock is set after it starts): psutil derives a process's creation time
+from the boot time, which moves with the clock on Linux, so the file also records the boot time
+read at start, and a creation time that moved exactly as far as the boot time did is the same.
+
 Prerequisites are checked before anything starts: Node.js (for Azurite), the Azurite package
 (`npm ci` at the project root), Java (for the Spark labs, unless skipped) and free ports.
 """
@@ -20,6 +25,7 @@ Prerequisites are checked before anything starts: Node.js (for Azurite), the Azu
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -58,6 +64,10 @@ class Running:
     port: int
     config: str
     started: float
+    # psutil's creation time of the process and its boot time, both read just after it started
+    # (None in a PID file written before they were recorded).
+    created: float | None = None
+    boot: float | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ class Emulator:
             raise UserError(f"cannot start the {self.label}: {exc.strerror} ({argv[0]})") from None
         finally:
             log.close()
-        _write_pid_file(self.pid_file, Running(proc.pid, port, config, time.time()))
+        _write_pid_file(self.pid_file, _identity(proc.pid, port, config))
         return proc
 
     def wait_healthy(
@@ -161,10 +171,33 @@ def azure_emulator(paths: Paths) -> Emulator:
 
 
 # --- processes -----------------------------------------------------------------------------
+def _identity(pid: int, port: int, config: str) -> Running:
+    """What the PID file records of a process just started."""
+    started = time.time()
+    try:
+        created: float | None = psutil.Process(pid).create_time()
+        boot: float | None = psutil.boot_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        created = boot = None  # gone already: wait_healthy reports its exit
+    return Running(pid, port, config, started, created, boot)
+
+
+def _optional(raw: dict[str, object], key: str) -> float | None:
+    value = raw.get(key)
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
 def _read_pid_file(path: Path) -> Running | None:
     try:
         raw = json.loads(path.read_text())
-        return Running(int(raw["pid"]), int(raw["port"]), str(raw["config"]), float(raw["started"]))
+        return Running(
+            int(raw["pid"]),
+            int(raw["port"]),
+            str(raw["config"]),
+            float(raw["started"]),
+            _optional(raw, "created"),
+            _optional(raw, "boot"),
+        )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
@@ -177,16 +210,12 @@ def _read_pid_file(path: Path) -> Running | None:
 def _write_pid_file(path: Path, info: Running) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps(
-            {"pid": info.pid, "port": info.port, "config": info.config, "started": info.started}
-        )
-    )
+    tmp.write_text(json.dumps(dataclasses.asdict(info)))
     os.replace(tmp, path)
 
 
-# How far a process's creation time may lie after the time its PID file records (the file is
-# written just after the process is created; clocks are read at different resolutions).
+# How far a process's creation time may lie from the one its PID file records (clocks are read
+# at different resolutions; psutil's Linux boot time is a whole second).
 CREATE_TIME_SLACK: Final = 2.0
 
 
@@ -215,7 +244,18 @@ def _is_our_process(info: Running, marker: str, folder: str) -> bool:
         return False
     if marker not in cmdline or folder not in cmdline:
         return False
-    return created <= info.started + CREATE_TIME_SLACK
+    return _created_as_recorded(info, created)
+
+
+def _created_as_recorded(info: Running, created: float) -> bool:
+    """The process was created when the PID file says, allowing for a step of the wall clock
+    since: on Linux psutil's creation time moves with the boot time (both follow the clock); on
+    macOS it stays put. A pid reused by a later process differs by the time between the two."""
+    if info.created is None or info.boot is None:  # a file from before these were recorded
+        return created <= info.started + CREATE_TIME_SLACK
+    moved = created - info.created
+    clock_step = psutil.boot_time() - info.boot
+    return abs(moved) <= CREATE_TIME_SLACK or abs(moved - clock_step) <= CREATE_TIME_SLACK
 
 
 def _terminate(pid: int, timeout: float) -> None:

@@ -35,9 +35,9 @@ def _emulator(folder: Path) -> Emulator:
     )
 
 
-def _pid_file(emu: Emulator, pid: int, started: float) -> None:
+def _pid_file(emu: Emulator, pid: int, started: float, **recorded: float) -> None:
     emu.pid_file.write_text(
-        json.dumps({"pid": pid, "port": 4566, "config": "aws", "started": started})
+        json.dumps({"pid": pid, "port": 4566, "config": "aws", "started": started, **recorded})
     )
 
 
@@ -53,9 +53,55 @@ def test_a_process_created_after_the_pid_file_is_not_ours(
     tmp_path: Path, sleeper: subprocess.Popen[bytes]
 ):
     """A pid reused by a later process (same command line, by bad luck) does not count: the
-    PID file says it was written an hour before that process existed."""
+    PID file (written before creation times were recorded) says it was written an hour before
+    that process existed."""
     emu = _emulator(tmp_path)
     _pid_file(emu, sleeper.pid, time.time() - 3600)
+    assert emu.running() is None
+    assert not emu.pid_file.exists()
+
+
+def test_start_records_the_creation_and_boot_times(tmp_path: Path) -> None:
+    emu = _emulator(tmp_path)
+    argv = [sys.executable, "-c", "import time; time.sleep(60)", AWS_MARKER, str(tmp_path)]
+    proc = emu.start(argv, port=4566, config="aws", env={})
+    try:
+        recorded = json.loads(emu.pid_file.read_text())
+        assert recorded["pid"] == proc.pid
+        assert recorded["created"] == psutil.Process(proc.pid).create_time()
+        assert recorded["boot"] == psutil.boot_time()
+        assert emu.running() is not None
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_step_of_the_wall_clock_keeps_the_process_ours(
+    tmp_path: Path, sleeper: subprocess.Popen[bytes]
+):
+    """The clock was set an hour ahead after the emulator started (a virtual machine's clock
+    set after it boots, NTP after a laptop resumes): psutil's creation time and boot time both
+    moved by that hour, so the process is still the one the file names."""
+    emu = _emulator(tmp_path)
+    created = psutil.Process(sleeper.pid).create_time()
+    hour = 3600.0
+    _pid_file(
+        emu,
+        sleeper.pid,
+        time.time() - hour,
+        created=created - hour,
+        boot=psutil.boot_time() - hour,
+    )
+    assert emu.running() is not None
+
+
+def test_a_later_process_with_the_same_pid_is_not_ours_whatever_the_clock(
+    tmp_path: Path, sleeper: subprocess.Popen[bytes]
+):
+    """The file's process was created an hour before this one and the clock did not move."""
+    emu = _emulator(tmp_path)
+    created = psutil.Process(sleeper.pid).create_time()
+    _pid_file(emu, sleeper.pid, time.time() - 3600, created=created - 3600, boot=psutil.boot_time())
     assert emu.running() is None
     assert not emu.pid_file.exists()
 
