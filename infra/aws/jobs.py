@@ -29,61 +29,81 @@ class MedallionJobs(LabComponent):
     ):
         super().__init__("lakelab:aws:MedallionJobs", name, bp.tags, opts)
         store = buckets["artifacts"]
-
-        def upload(
-            logical: str, key: str, source: pulumi.Asset | pulumi.Archive
-        ) -> pulumi.Output[str]:
-            obj = aws.s3.BucketObjectv2(
-                logical,
-                bucket=store.id,
-                key=key,
-                source=source,
-                tags=self.tags,
-                opts=self.child(),
-            )
-            return pulumi.Output.concat("s3://", obj.bucket, "/", obj.key)
-
-        script = upload("glue-entry", artifacts.ENTRY_KEYS["glue"], artifacts.entry_script("glue"))
-        package = upload("workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package())
-        self.dbt_project_uri = upload("dbt-project", artifacts.DBT_KEY, artifacts.dbt_project())
+        script = self._upload(
+            store, "glue-entry", artifacts.ENTRY_KEYS["glue"], artifacts.entry_script("glue")
+        )
+        package = self._upload(
+            store, "workload-package", artifacts.PACKAGE_KEY, artifacts.workload_package()
+        )
+        self.dbt_project_uri = self._upload(
+            store, "dbt-project", artifacts.DBT_KEY, artifacts.dbt_project()
+        )
         self.package_uri = package
+        self.jobs = {}
+        for stage in STAGES:
+            self.jobs[stage] = self._stage_job(bp, stage, buckets, glue_role_arn, script, package)
+        self.register_outputs({s: j.name for s, j in self.jobs.items()})
 
+    def _upload(
+        self,
+        store: aws.s3.Bucket,
+        logical: str,
+        key: str,
+        source: pulumi.Asset | pulumi.Archive,
+    ) -> pulumi.Output[str]:
+        """An artifact in the artifacts bucket, as its s3:// URI."""
+        obj = aws.s3.BucketObjectv2(
+            logical,
+            bucket=store.id,
+            key=key,
+            source=source,
+            tags=self.tags,
+            opts=self.child(),
+        )
+        return pulumi.Output.concat("s3://", obj.bucket, "/", obj.key)
+
+    def _stage_job(
+        self,
+        bp: Blueprint,
+        stage: str,
+        buckets: dict[str, aws.s3.Bucket],
+        glue_role_arn: pulumi.Input[str],
+        script: pulumi.Output[str],
+        package: pulumi.Output[str],
+    ) -> aws.glue.Job:
         def uri(layer: str) -> pulumi.Output[str]:
             return buckets[layer].bucket.apply(lambda b: f"s3://{b}/")
 
-        self.jobs = {}
-        for stage in STAGES:
-            self.jobs[stage] = aws.glue.Job(
-                f"{stage}-job",
-                name=AwsNames.of(bp).glue_job(stage),
-                role_arn=glue_role_arn,
-                glue_version=GLUE_VERSION,
-                worker_type=bp.spark.glue_worker_type,
-                number_of_workers=bp.spark.glue_workers,
-                timeout=60,
-                max_retries=0,
-                execution_class=bp.spark.glue_execution_class,
-                command={"name": "glueetl", "python_version": "3", "script_location": script},
-                default_arguments={
-                    "--job-language": "python",
-                    "--stage": stage,
-                    "--extra-py-files": package,
-                    "--landing_uri": uri("landing"),
-                    "--bronze_uri": uri("bronze"),
-                    "--silver_uri": uri("silver"),
-                    "--gold_uri": uri("gold"),
-                    "--quarantine_uri": uri("quarantine"),
-                    # The job registers its tables in <prefix>_<layer> (no crawler).
-                    "--catalog_prefix": AwsNames.of(bp).catalog_prefix,
-                    "--enable-metrics": "true",
-                    # No `--enable-continuous-cloudwatch-log`: that is Glue 4.0 and earlier;
-                    # every Glue 5.0 job logs to CloudWatch in real time.
-                    "--conf": "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
-                },
-                tags=self.tags,
-                opts=self.child(),
-            )
-        self.register_outputs({s: j.name for s, j in self.jobs.items()})
+        return aws.glue.Job(
+            f"{stage}-job",
+            name=AwsNames.of(bp).glue_job(stage),
+            role_arn=glue_role_arn,
+            glue_version=GLUE_VERSION,
+            worker_type=bp.spark.glue_worker_type,
+            number_of_workers=bp.spark.glue_workers,
+            timeout=60,
+            max_retries=0,
+            execution_class=bp.spark.glue_execution_class,
+            command={"name": "glueetl", "python_version": "3", "script_location": script},
+            default_arguments={
+                "--job-language": "python",
+                "--stage": stage,
+                "--extra-py-files": package,
+                "--landing_uri": uri("landing"),
+                "--bronze_uri": uri("bronze"),
+                "--silver_uri": uri("silver"),
+                "--gold_uri": uri("gold"),
+                "--quarantine_uri": uri("quarantine"),
+                # The job registers its tables in <prefix>_<layer> (no crawler).
+                "--catalog_prefix": AwsNames.of(bp).catalog_prefix,
+                "--enable-metrics": "true",
+                # No `--enable-continuous-cloudwatch-log`: that is Glue 4.0 and earlier;
+                # every Glue 5.0 job logs to CloudWatch in real time.
+                "--conf": "spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS",
+            },
+            tags=self.tags,
+            opts=self.child(),
+        )
 
 
 # Glue installs these into the dbt job (the pins of workloads/dbt/requirements.txt).

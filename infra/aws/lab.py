@@ -21,6 +21,7 @@ from infra.outputs import cost_inputs
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.dbt import athena_env
 from lakelab.naming import DBT_STEP
+from lakelab.pipeline.definition import Definition
 from lakelab.pipeline.definition import load as load_pipeline
 
 
@@ -37,13 +38,7 @@ class AwsLearnerLab(LabComponent):
         catalog = Catalog("catalog", bp, lake.buckets, opts=self.child())
         pipeline = load_pipeline()
         jobs = MedallionJobs(
-            "jobs",
-            bp,
-            lake.buckets,
-            glue_role.role.arn,
-            opts=pulumi.ResourceOptions.merge(
-                self.child(), pulumi.ResourceOptions(transformations=[glue_retries(pipeline)])
-            ),
+            "jobs", bp, lake.buckets, glue_role.role.arn, opts=self._retried(pipeline)
         )
         query = QueryWorkgroup("query", bp, lake.buckets["query-results"], opts=self.child())
         lake_outputs = {
@@ -51,24 +46,14 @@ class AwsLearnerLab(LabComponent):
             for purpose, b in lake.buckets.items()
         }
         catalogs = {layer: db.name for layer, db in catalog.databases.items()}
-        # The dbt job's profile comes from the same values the stack exports.
-        dbt_env = pulumi.Output.from_input(
-            {
-                "lake": lake_outputs,
-                "catalogs": catalogs,
-                "query": {"workgroup": query.workgroup.name},
-            }
-        ).apply(lambda values: json.dumps(athena_env(values, bp.region), sort_keys=True))
         dbt = DbtJob(
             "dbt",
             bp,
             lake.buckets["artifacts"],
             glue_role.role.arn,
             jobs.dbt_project_uri,
-            dbt_env,
-            opts=pulumi.ResourceOptions.merge(
-                self.child(), pulumi.ResourceOptions(transformations=[glue_retries(pipeline)])
-            ),
+            _dbt_env(bp, lake_outputs, catalogs, query),
+            opts=self._retried(pipeline),
         )
         workflow = PipelineWorkflow(
             "workflow", bp, pipeline, {**jobs.jobs, DBT_STEP: dbt.job}, opts=self.child()
@@ -93,16 +78,42 @@ class AwsLearnerLab(LabComponent):
                 "arn": identity.identity.arn,
                 **identity.sign_in,
             },
-            "jobs": {
-                "workflow": workflow.workflow.name,
-                "stages": {stage: job.name for stage, job in jobs.jobs.items()},
-                "package": jobs.package_uri,
-                "dbt_project": jobs.dbt_project_uri,
-                "dbt": dbt.job.name,
-            },
+            "jobs": _jobs_outputs(workflow, jobs, dbt),
             "cost_inputs": cost_inputs(bp),
         }
         self.register_outputs({})
+
+    def _retried(self, pipeline: Definition) -> pulumi.ResourceOptions:
+        """A child's options with the pipeline's retries on each Glue job it declares."""
+        return pulumi.ResourceOptions.merge(
+            self.child(), pulumi.ResourceOptions(transformations=[glue_retries(pipeline)])
+        )
+
+
+def _dbt_env(
+    bp: Blueprint,
+    lake_outputs: dict[str, Any],
+    catalogs: dict[str, pulumi.Output[str]],
+    query: QueryWorkgroup,
+) -> pulumi.Output[str]:
+    """The dbt job's profile, from the same values the stack exports."""
+    return pulumi.Output.from_input(
+        {
+            "lake": lake_outputs,
+            "catalogs": catalogs,
+            "query": {"workgroup": query.workgroup.name},
+        }
+    ).apply(lambda values: json.dumps(athena_env(values, bp.region), sort_keys=True))
+
+
+def _jobs_outputs(workflow: PipelineWorkflow, jobs: MedallionJobs, dbt: DbtJob) -> dict[str, Any]:
+    return {
+        "workflow": workflow.workflow.name,
+        "stages": {stage: job.name for stage, job in jobs.jobs.items()},
+        "package": jobs.package_uri,
+        "dbt_project": jobs.dbt_project_uri,
+        "dbt": dbt.job.name,
+    }
 
 
 def build(bp: Blueprint) -> AwsLearnerLab:

@@ -35,7 +35,27 @@ class DataFactory(LabComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:azure:DataFactory", name, bp.tags, opts)
-        self.factory = datafactory.Factory(
+        self.factory = self._factory(bp, group)
+        compute = self._identity_access(bp, lake, analytics, subscription_id)
+        lake_link, synapse_link = self._links(group, lake, analytics)
+        self.pipeline = datafactory.Pipeline(
+            "medallion",
+            pipeline_name=PIPELINE,
+            factory_name=self.factory.name,
+            resource_group_name=group.name,
+            description="Runs the shared workload: bronze -> silver -> gold -> catalog -> dbt",
+            concurrency=1,
+            parameters=pipeline_parameters(),
+            activities=stage_activities(bp, jobs),  # from the pipeline definition
+            opts=self.child(
+                parent=self.factory,
+                depends_on=[lake_link, synapse_link, jobs.job_definition, compute],
+            ),
+        )
+        self.register_outputs({"factory": self.factory.name})
+
+    def _factory(self, bp: Blueprint, group: resources.ResourceGroup) -> datafactory.Factory:
+        return datafactory.Factory(
             "factory",
             factory_name=AzureNames.of(bp).data_factory,
             resource_group_name=group.name,
@@ -46,6 +66,16 @@ class DataFactory(LabComponent):
             tags=self.tags,
             opts=self.child(),
         )
+
+    def _identity_access(
+        self,
+        bp: Blueprint,
+        lake: LakeStorage,
+        analytics: SynapseAnalytics,
+        subscription_id: pulumi.Input[str],
+    ) -> pulumi.Resource:
+        """The factory identity's role on the lake, and its Synapse role (returned: the
+        pipeline waits for it)."""
         on_factory = self.child(parent=self.factory)
         assign(
             "factory-lake-access",
@@ -60,7 +90,7 @@ class DataFactory(LabComponent):
         # The pipeline's SparkJob activities submit jobs to the workspace's Spark pool as the
         # factory: Synapse RBAC "Synapse Compute Operator" on the workspace (Azure RBAC on the
         # workspace resource does not reach Synapse's data plane).
-        compute = synapse_grant(
+        return synapse_grant(
             "factory-synapse-compute",
             stack_key=bp.stack_name,
             workspace_name=analytics.workspace.name,
@@ -71,6 +101,12 @@ class DataFactory(LabComponent):
             after=analytics.admits_deployer,
             parent=self.factory,
         )
+
+    def _links(
+        self, group: resources.ResourceGroup, lake: LakeStorage, analytics: SynapseAnalytics
+    ) -> tuple[datafactory.LinkedService, datafactory.LinkedService]:
+        """The linked services to the lake and to the Synapse workspace."""
+        on_factory = self.child(parent=self.factory)
         # No credentials in either link: the factory's managed identity authenticates.
         lake_link = datafactory.LinkedService(
             "lake-link",
@@ -92,18 +128,4 @@ class DataFactory(LabComponent):
             ),
             opts=on_factory,
         )
-        self.pipeline = datafactory.Pipeline(
-            "medallion",
-            pipeline_name=PIPELINE,
-            factory_name=self.factory.name,
-            resource_group_name=group.name,
-            description="Runs the shared workload: bronze -> silver -> gold -> catalog -> dbt",
-            concurrency=1,
-            parameters=pipeline_parameters(),
-            activities=stage_activities(bp, jobs),  # from the pipeline definition
-            opts=self.child(
-                parent=self.factory,
-                depends_on=[lake_link, synapse_link, jobs.job_definition, compute],
-            ),
-        )
-        self.register_outputs({"factory": self.factory.name})
+        return lake_link, synapse_link

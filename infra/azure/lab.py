@@ -55,6 +55,19 @@ class AzureLearnerLab(LabComponent):
             )
         LearnerBudget("budget", bp, group, opts=self.child())
 
+        self._learner_access(bp, group, lake, analytics, subscription_id)
+        self.outputs = self._outputs(bp, group, lake, analytics, jobs)
+        self.register_outputs({})
+
+    def _learner_access(
+        self,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        lake: LakeStorage,
+        analytics: SynapseAnalytics,
+        subscription_id: pulumi.Input[str],
+    ) -> None:
+        """The learner's Azure roles on their group and lake, and their Synapse role."""
         principal = bp.access.azure_principal_id or ""
         scopes = {"resource_group": group.id, "storage_account": lake.account.id}
         for grant in AZURE_LEARNER_GRANTS:
@@ -92,7 +105,16 @@ class AzureLearnerLab(LabComponent):
             parent=self,
         )
 
-        self.outputs = {
+    def _outputs(
+        self,
+        bp: Blueprint,
+        group: resources.ResourceGroup,
+        lake: LakeStorage,
+        analytics: SynapseAnalytics,
+        jobs: MedallionJobs,
+    ) -> dict[str, Any]:
+        principal = bp.access.azure_principal_id or ""
+        return {
             "lake": {
                 purpose: {"name": c.name, "uri": lake.uri(purpose)}
                 for purpose, c in lake.containers.items()
@@ -129,7 +151,6 @@ class AzureLearnerLab(LabComponent):
             },
             "cost_inputs": cost_inputs(bp),
         }
-        self.register_outputs({})
 
 
 def build(bp: Blueprint) -> AzureLearnerLab:

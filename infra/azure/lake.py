@@ -27,8 +27,22 @@ class LakeStorage(LabComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:azure:LakeStorage", name, bp.tags, opts)
-        blocked = bp.access.block_public_access
-        self.account = storage.StorageAccount(
+        self.account = self._account(bp, group)
+        self.containers = self._containers(bp, group)
+        storage.ManagementPolicy(
+            "lifecycle",
+            management_policy_name="default",
+            account_name=self.account.name,
+            resource_group_name=group.name,
+            policy=storage.ManagementPolicySchemaArgs(rules=_lifecycle_rules()),
+            opts=self.child(parent=self.account, depends_on=list(self.containers.values())),
+        )
+        self.dfs_endpoint = self.account.primary_endpoints.dfs
+        self.register_outputs({"account": self.account.name})
+
+    def _account(self, bp: Blueprint, group: resources.ResourceGroup) -> storage.StorageAccount:
+        """One StorageV2 account with a hierarchical namespace (ADLS Gen2)."""
+        return storage.StorageAccount(
             "account",
             account_name=AzureNames.of(bp).storage_account,
             resource_group_name=group.name,
@@ -37,7 +51,7 @@ class LakeStorage(LabComponent):
             sku=storage.SkuArgs(name=storage.SkuName.STANDARD_LRS),
             access_tier=storage.AccessTier.HOT,
             is_hns_enabled=True,
-            allow_blob_public_access=not blocked,
+            allow_blob_public_access=not bp.access.block_public_access,
             public_network_access=storage.PublicNetworkAccess.ENABLED,
             minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
             enable_https_traffic_only=True,
@@ -58,7 +72,13 @@ class LakeStorage(LabComponent):
             tags=self.tags,
             opts=self.child(),
         )
-        self.containers = {
+
+    def _containers(
+        self, bp: Blueprint, group: resources.ResourceGroup
+    ) -> dict[str, storage.BlobContainer]:
+        """A filesystem (container) per lake purpose."""
+        blocked = bp.access.block_public_access
+        return {
             purpose: storage.BlobContainer(
                 purpose,
                 container_name=AzureNames.of(bp).filesystem(purpose),
@@ -72,16 +92,6 @@ class LakeStorage(LabComponent):
             )
             for purpose in CONTAINER_PURPOSES
         }
-        storage.ManagementPolicy(
-            "lifecycle",
-            management_policy_name="default",
-            account_name=self.account.name,
-            resource_group_name=group.name,
-            policy=storage.ManagementPolicySchemaArgs(rules=_lifecycle_rules()),
-            opts=self.child(parent=self.account, depends_on=list(self.containers.values())),
-        )
-        self.dfs_endpoint = self.account.primary_endpoints.dfs
-        self.register_outputs({"account": self.account.name})
 
     def uri(self, purpose: str) -> pulumi.Output[str]:
         """abfss://<filesystem>@<account>.dfs.core.windows.net/"""

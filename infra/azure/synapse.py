@@ -51,6 +51,24 @@ class SynapseAnalytics(LabComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:azure:SynapseAnalytics", name, bp.tags, opts)
+        self.workspace = self._workspace(bp, group, lake)
+        self.admits_deployer, self.azure_services = self._firewall(bp, group)
+        self._lake_access(bp, lake, subscription_id)
+        self.spark_pool = self._spark_pool(bp, group)
+        self.sql_pool = None
+        if bp.warehouse.mode == "provisioned":
+            self.sql_pool = self._dedicated_pool(bp, group)
+        self.serverless_endpoint = self.workspace.connectivity_endpoints.apply(
+            lambda eps: (eps or {}).get("sqlOnDemand", "")
+        )
+        self.dev_endpoint = self.workspace.connectivity_endpoints.apply(
+            lambda eps: (eps or {}).get("dev", "")
+        )
+        self.register_outputs({"workspace": self.workspace.name})
+
+    def _workspace(
+        self, bp: Blueprint, group: resources.ResourceGroup, lake: LakeStorage
+    ) -> synapse.Workspace:
         password = random.RandomPassword(
             "sql-admin-password",
             length=24,
@@ -61,7 +79,7 @@ class SynapseAnalytics(LabComponent):
             min_lower=2,
             opts=self.child(),
         )
-        self.workspace = synapse.Workspace(
+        return synapse.Workspace(
             "workspace",
             workspace_name=AzureNames.of(bp).synapse_workspace,
             resource_group_name=group.name,
@@ -79,13 +97,18 @@ class SynapseAnalytics(LabComponent):
             tags=self.tags,
             opts=self.child(),
         )
+
+    def _firewall(
+        self, bp: Blueprint, group: resources.ResourceGroup
+    ) -> tuple[list[pulumi.Resource], synapse.IpFirewallRule]:
+        """The rules of the configured ranges, and the one that admits Azure services."""
         ws = self.child(parent=self.workspace)
         # The configured ranges admit the learner and the deployer (whose `up` calls the
         # workspace's dev endpoint to assign Synapse roles: `admits_deployer`).
-        self.admits_deployer: list[pulumi.Resource] = []
+        admits_deployer: list[pulumi.Resource] = []
         for index, cidr in enumerate(bp.network.allowed_ip_ranges):
             net = ipaddress.ip_network(cidr)
-            self.admits_deployer.append(
+            admits_deployer.append(
                 synapse.IpFirewallRule(
                     f"allow-{index}",
                     rule_name=f"lakelab-allow-{index}",
@@ -99,7 +122,7 @@ class SynapseAnalytics(LabComponent):
         # Data Factory reaches the workspace from Azure's own addresses: the rule Synapse
         # names for "Allow Azure services and resources to access this workspace".
         # https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-ip-firewall
-        self.azure_services = synapse.IpFirewallRule(
+        azure_services = synapse.IpFirewallRule(
             "allow-azure-services",
             rule_name=AZURE_SERVICES_RULE,
             workspace_name=self.workspace.name,
@@ -108,7 +131,12 @@ class SynapseAnalytics(LabComponent):
             end_ip_address="0.0.0.0",
             opts=ws,
         )
-        # The workspace identity reads and writes the lake it runs on.
+        return admits_deployer, azure_services
+
+    def _lake_access(
+        self, bp: Blueprint, lake: LakeStorage, subscription_id: pulumi.Input[str]
+    ) -> None:
+        """The workspace identity reads and writes the lake it runs on."""
         assign(
             "workspace-lake-access",
             stack_key=bp.stack_name,
@@ -117,9 +145,11 @@ class SynapseAnalytics(LabComponent):
             principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
             scope=lake.account.id,
             subscription_id=subscription_id,
-            opts=ws,
+            opts=self.child(parent=self.workspace),
         )
-        self.spark_pool = synapse.BigDataPool(
+
+    def _spark_pool(self, bp: Blueprint, group: resources.ResourceGroup) -> synapse.BigDataPool:
+        return synapse.BigDataPool(
             "spark-pool",
             big_data_pool_name=AzureNames.of(bp).synapse_spark_pool,
             workspace_name=self.workspace.name,
@@ -143,18 +173,8 @@ class SynapseAnalytics(LabComponent):
                 filename="requirements.txt", content=pool_requirements()
             ),
             tags=self.tags,
-            opts=ws,
+            opts=self.child(parent=self.workspace),
         )
-        self.sql_pool = None
-        if bp.warehouse.mode == "provisioned":
-            self.sql_pool = self._dedicated_pool(bp, group)
-        self.serverless_endpoint = self.workspace.connectivity_endpoints.apply(
-            lambda eps: (eps or {}).get("sqlOnDemand", "")
-        )
-        self.dev_endpoint = self.workspace.connectivity_endpoints.apply(
-            lambda eps: (eps or {}).get("dev", "")
-        )
-        self.register_outputs({"workspace": self.workspace.name})
 
     def _dedicated_pool(self, bp: Blueprint, group: resources.ResourceGroup) -> synapse.SqlPool:
         pool = synapse.SqlPool(

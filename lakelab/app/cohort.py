@@ -25,7 +25,9 @@ from lakelab.app.choices import CloudChoice, WarehouseMode
 from lakelab.app.confirm import YesOpt, ask, counted
 
 if TYPE_CHECKING:
+    from lakelab.cohort.configs import SyncPlan
     from lakelab.cohort.lifecycle import DownReport
+    from lakelab.cohort.roster import Learner
 
 app = typer.Typer(
     name="cohort",
@@ -139,13 +141,18 @@ def init(
             f"{verb}write the organisation's name seed to {seed_path()} (keep it with the stacks:"
             " every later cohort reuses it)"
         )
+    console.print(_init_summary(cohort, learners, plan, dry_run))
+
+
+def _init_summary(cohort: str, learners: list[Learner], plan: SyncPlan, dry_run: bool) -> str:
+    """The last line of `cohort init`: learners per cloud and what changed."""
     from lakelab.clouds import all_targets
 
     # Counted per cloud of the registry: a new cloud appears in the line by itself.
     per_cloud = ", ".join(
         f"{sum(1 for le in learners if t.name in le.clouds)} on {t.title}" for t in all_targets()
     )
-    console.print(
+    return (
         f"cohort {cohort}: {len(learners)} learners ({per_cloud});"
         f" {len(plan.added)} added, {len(plan.updated)} updated,"
         f" {len(plan.removed)} removed, {len(plan.unchanged)} unchanged"

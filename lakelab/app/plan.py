@@ -166,96 +166,103 @@ def _plan_cohort(cohort: str, workers: int | None, as_json: bool) -> None:
     console.print(f"{len(summaries)} stacks, {total} resources; `lakelab plan --stack S` for one")
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def plan(
-        stack: Annotated[
-            str | None, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")
-        ] = None,
-        cohort: Annotated[
-            str | None, typer.Option(help="Plan every stack of a cohort, one line each")
-        ] = None,
-        workers: Annotated[int | None, WORKERS] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
-    ) -> None:
-        """Show what `pulumi up` would create for a stack, offline (no credentials, no network)."""
-        from lakelab.plan import plan_stack
+def plan(
+    stack: Annotated[
+        str | None, typer.Option("--stack", "-s", help="Stack name, e.g. demo-alice-aws")
+    ] = None,
+    cohort: Annotated[
+        str | None, typer.Option(help="Plan every stack of a cohort, one line each")
+    ] = None,
+    workers: Annotated[int | None, WORKERS] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
+) -> None:
+    """Show what `pulumi up` would create for a stack, offline (no credentials, no network)."""
+    if (stack is None) == (cohort is None):
+        raise UserError("name one stack with --stack, or a cohort with --cohort")
+    if cohort is not None:
+        _plan_cohort(cohort, workers, as_json)
+        return
+    assert stack is not None
+    _plan_stack(stack, as_json)
 
-        if (stack is None) == (cohort is None):
-            raise UserError("name one stack with --stack, or a cohort with --cohort")
-        if cohort is not None:
-            _plan_cohort(cohort, workers, as_json)
-            return
-        assert stack is not None
 
-        result = plan_stack(stack)
-        if as_json:
-            print(json.dumps(result.to_json(), indent=2, sort_keys=False))
-            return
-        console.print(render_plan(result))
-        outputs = Table(title="stack outputs", show_header=True, header_style="bold")
-        outputs.add_column("output")
-        outputs.add_column("value", overflow="fold")
-        for key, value in result.outputs.items():
-            outputs.add_row(
-                key,
-                escape(short(value)) if key != "lake" else f"{len(value)} buckets/containers",
-            )
-        console.print(outputs)
-        from lakelab.clouds import cloud_for
-        from lakelab.stackfiles import load_blueprint
+def _plan_stack(stack: str, as_json: bool) -> None:
+    """The full plan of one stack: its resource tree, outputs and the cloud's notes."""
+    from lakelab.plan import plan_stack
 
-        for note in cloud_for(result.cloud).plan_notes(load_blueprint(stack)):
-            console.print(f"[yellow]note:[/] {escape(note)}", markup=True)
-
-    policy_app = typer.Typer(help="Guardrails: the CrossGuard policy pack.", no_args_is_help=True)
-
-    @policy_app.command("check")
-    def check(
-        stack: Annotated[
-            list[str] | None, typer.Option("--stack", "-s", help="Stack(s) to check")
-        ] = None,
-        cohort: Annotated[str | None, typer.Option(help="Check every stack of a cohort")] = None,
-        workers: Annotated[int | None, WORKERS] = None,
-    ) -> None:
-        """Run the policy pack offline against the plan; exit 1 on any mandatory violation."""
-        from lakelab.plan_batch import check_stack, run_batch
-
-        stacks = list(stack or []) + (_cohort_stacks(cohort) if cohort else [])
-        if not stacks:
-            raise UserError("name a stack with --stack, or a cohort with --cohort")
-        failed = sum(not _print_check(c) for c in run_batch(stacks, check_stack, workers))
-        if len(stacks) > 1:
-            console.print(f"{len(stacks) - failed} of {len(stacks)} stacks pass")
-        if failed:
-            raise typer.Exit(1)
-
-    @policy_app.command("show")
-    def show(
-        as_json: Annotated[bool, typer.Option("--json", help="Print the caps as JSON")] = False,
-    ) -> None:
-        """Show the organisation's caps (policies/org-policy.yaml) the policies enforce."""
-        from lakelab.orgpolicy import load_org_policy, policy_file
-
-        caps = load_org_policy()
-        if as_json:
-            print(json.dumps(caps.model_dump(by_alias=True), indent=2))
-            return
-        source = policy_file()
-        table = Table(
-            title=f"org policy: {source if source.is_file() else 'defaults (no file)'}",
-            header_style="bold",
+    result = plan_stack(stack)
+    if as_json:
+        print(json.dumps(result.to_json(), indent=2, sort_keys=False))
+        return
+    console.print(render_plan(result))
+    outputs = Table(title="stack outputs", show_header=True, header_style="bold")
+    outputs.add_column("output")
+    outputs.add_column("value", overflow="fold")
+    for key, value in result.outputs.items():
+        outputs.add_row(
+            key,
+            escape(short(value)) if key != "lake" else f"{len(value)} buckets/containers",
         )
-        table.add_column("cap")
-        table.add_column("value")
-        for key, value in caps.rows():
-            if isinstance(value, list | tuple):
-                shown = ", ".join(value)
-            elif isinstance(value, float) and value.is_integer():
-                shown = str(int(value))
-            else:
-                shown = short(value)
-            table.add_row(key, shown)
-        console.print(table)
+    console.print(outputs)
+    from lakelab.clouds import cloud_for
+    from lakelab.stackfiles import load_blueprint
 
+    for note in cloud_for(result.cloud).plan_notes(load_blueprint(stack)):
+        console.print(f"[yellow]note:[/] {escape(note)}", markup=True)
+
+
+def policy_check(
+    stack: Annotated[
+        list[str] | None, typer.Option("--stack", "-s", help="Stack(s) to check")
+    ] = None,
+    cohort: Annotated[str | None, typer.Option(help="Check every stack of a cohort")] = None,
+    workers: Annotated[int | None, WORKERS] = None,
+) -> None:
+    """Run the policy pack offline against the plan; exit 1 on any mandatory violation."""
+    from lakelab.plan_batch import check_stack, run_batch
+
+    stacks = list(stack or []) + (_cohort_stacks(cohort) if cohort else [])
+    if not stacks:
+        raise UserError("name a stack with --stack, or a cohort with --cohort")
+    failed = sum(not _print_check(c) for c in run_batch(stacks, check_stack, workers))
+    if len(stacks) > 1:
+        console.print(f"{len(stacks) - failed} of {len(stacks)} stacks pass")
+    if failed:
+        raise typer.Exit(1)
+
+
+def policy_show(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the caps as JSON")] = False,
+) -> None:
+    """Show the organisation's caps (policies/org-policy.yaml) the policies enforce."""
+    from lakelab.orgpolicy import load_org_policy, policy_file
+
+    caps = load_org_policy()
+    if as_json:
+        print(json.dumps(caps.model_dump(by_alias=True), indent=2))
+        return
+    source = policy_file()
+    table = Table(
+        title=f"org policy: {source if source.is_file() else 'defaults (no file)'}",
+        header_style="bold",
+    )
+    table.add_column("cap")
+    table.add_column("value")
+    for key, value in caps.rows():
+        if isinstance(value, list | tuple):
+            shown = ", ".join(value)
+        elif isinstance(value, float) and value.is_integer():
+            shown = str(int(value))
+        else:
+            shown = short(value)
+        table.add_row(key, shown)
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """`lakelab plan` and the `lakelab policy` group."""
+    app.command()(plan)
+    policy_app = typer.Typer(help="Guardrails: the CrossGuard policy pack.", no_args_is_help=True)
+    policy_app.command("check")(policy_check)
+    policy_app.command("show")(policy_show)
     app.add_typer(policy_app, name="policy")

@@ -5,9 +5,11 @@ moto's full API on 127.0.0.1 (S3, Glue, Athena, IAM/STS, Redshift and the rest o
 adds three things moto does not do on its own:
 
 - Durability. Each request that changed something and succeeded is appended to the journal
-  (`localcloud.aws.journal`) before the client gets its answer; on start the journal is
-  replayed into moto before the port opens. Requests are handled one at a time, and moto's
-  random source is seeded per write, so a replay makes the same ids, keys and versions.
+  (`localcloud.aws.journal`; what is journaled: `localcloud.aws.journaled_requests`) before
+  the client gets its answer; on start the journal is replayed into moto before the port
+  opens. Requests are handled one at a time, and moto's random source is seeded per write
+  (moto's ids drawn from it: `localcloud.aws.moto_patches`), so a replay makes the same ids,
+  keys and versions.
 - Resource-level IAM for Glue and Athena (`localcloud.aws.authz`).
 - IAM enforcement that survives restarts: with `--enforce`, enforcement is switched on right
   after the replay, so the port never serves a request unchecked.
@@ -33,27 +35,13 @@ import io
 import json
 import logging
 import os
-import re
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, unquote_to_bytes
 
-from moto import settings
-from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.request import (
-    PRESERVED_HEADER_NAMES_ENVIRON_KEY,
-    EnvironHeaders,
-    environ_key_for_header,
-    should_preserve_original_header_name,
-)
-from moto.core.request import (
-    Request as MotoRequest,
-)
 from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -63,16 +51,21 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import make_server
 from werkzeug.wsgi import get_input_stream
 
-from localcloud.aws import authz, control, presigned
+from localcloud.aws import authz, control, moto_patches, presigned
 from localcloud.aws.athena_engine import AthenaEngine
 from localcloud.aws.journal import Entry, Journal
+from localcloud.aws.journaled_requests import (
+    classify,
+    headers_of,
+    is_reset_auth,
+    replay_environ,
+    result_of,
+)
 
 log = logging.getLogger("lakelab.aws")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-READ_PREFIXES = ("Get", "List", "Describe", "BatchGet", "Search", "Lookup", "Simulate", "Head")
-SKIP_HEADERS = {"content-length", "connection", "keep-alive", "transfer-encoding", "expect"}
 WARM_UP = (
     ("iam", ""),
     ("sts", ""),
@@ -80,150 +73,6 @@ WARM_UP = (
     ("glue", "AWSGlue.GetDatabases"),
     ("athena", "AmazonAthena.ListWorkGroups"),
 )
-# Services whose calls are never journaled: STS sessions are short-lived by design.
-UNJOURNALED_SERVICES = {"sts"}
-
-
-def _service_of(headers: dict[str, str]) -> str:
-    auth = headers.get("Authorization", "")
-    if "Credential=" in auth:
-        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-        if len(scope) >= 4:
-            return scope[3]
-    return ""
-
-
-def _arn_tail(value: str) -> list[str]:
-    tail = value.rsplit(":", 1)[-1]
-    return [value, tail, tail.rsplit("/", 1)[-1]]
-
-
-def classify(
-    method: str, path: str, query: str, headers: dict[str, str], body: bytes
-) -> tuple[bool, list[str]]:
-    """Whether a request may change state, and the resource names it touches."""
-    if method in ("GET", "HEAD", "OPTIONS"):
-        return False, []
-    if _is_reset_auth(path):
-        return False, []
-    service = _service_of(headers)
-    if service in UNJOURNALED_SERVICES:
-        return False, []
-    target = headers.get("X-Amz-Target", "")
-    if target:
-        operation = target.rsplit(".", 1)[-1]
-        if operation.startswith(READ_PREFIXES):
-            return False, []
-        return True, _json_refs(body)
-    form: dict[str, list[str]] = {}
-    if headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
-        form = parse_qs(body.decode("utf-8", "replace"))
-    action = (form.get("Action") or parse_qs(query).get("Action") or [""])[0]
-    if action:
-        if action.startswith(READ_PREFIXES):
-            return False, []
-        return True, sorted({v for values in form.values() for v in values if len(v) < 256})
-    if (
-        service in ("s3", "")
-        and method == "POST"
-        and "select" in parse_qs(query, keep_blank_values=True)
-    ):
-        return False, []
-    segment = unquote(path.lstrip("/").split("/", 1)[0])
-    return True, [segment] if segment else []
-
-
-def _is_reset_auth(path: str) -> bool:
-    return control.normalized(unquote(path)) == "/moto-api/reset-auth"
-
-
-def _json_refs(body: bytes) -> list[str]:
-    try:
-        params = json.loads(body or b"{}")
-    except ValueError:
-        return []
-    refs: list[str] = []
-    if not isinstance(params, dict):
-        return refs
-    for value in params.values():
-        if isinstance(value, str):
-            refs += _arn_tail(value) if value.startswith("arn:") else [value]
-        elif isinstance(value, dict) and isinstance(value.get("Name"), str):
-            refs.append(value["Name"])
-    return refs
-
-
-def _headers_of(environ: dict[str, Any]) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in EnvironHeaders(environ):
-        if name.lower() not in SKIP_HEADERS:
-            headers[name] = value
-    return headers
-
-
-def replay_environ(entry: Entry) -> dict[str, Any]:
-    """A WSGI environ equivalent to the journaled request."""
-    path, _, query = entry.uri.partition("?")
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": entry.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-        "QUERY_STRING": query,
-        "RAW_URI": entry.uri,
-        "REQUEST_URI": entry.uri,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(entry.body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "CONTENT_LENGTH": str(len(entry.body)),
-    }
-    preserved: dict[str, str] = {}
-    for name, value in entry.headers.items():
-        key = environ_key_for_header(name)
-        environ[key] = value
-        if should_preserve_original_header_name(name):
-            preserved[key] = name
-    environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = preserved
-    return environ
-
-
-class _DeterministicOs:
-    """`os` as moto's S3 module sees it: `urandom` (multipart upload ids) drawn from moto's
-    seeded random source, so a replayed upload keeps its id."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(os, name)
-
-    @staticmethod
-    def urandom(size: int) -> bytes:
-        return int(mock_random.getrandbits(8 * size)).to_bytes(size, "little")
-
-
-def _make_ids_replayable() -> None:
-    import moto.s3.models as s3_models
-
-    vars(s3_models)["os"] = _DeterministicOs()
-
-
-def _keep_put_bodies() -> None:
-    """S3 stores a PUT body byte for byte whatever its `Content-Type`. werkzeug parses a
-    form-encoded body (curl's `--data-binary` sends that type) into form fields, and moto then
-    stored an empty object; no AWS API takes form fields in a PUT, so PUT bodies stay raw."""
-    parsed = MotoRequest.want_form_data_parsed
-    assert isinstance(parsed, property) and parsed.fget is not None
-    default = parsed.fget
-
-    def want_form_data_parsed(request: MotoRequest) -> bool:
-        return request.method != "PUT" and bool(default(request))
-
-    MotoRequest.want_form_data_parsed = property(want_form_data_parsed)
 
 
 def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -288,7 +137,7 @@ class TwinAwsApp:
     def replay(self) -> None:
         started = time.monotonic()
         for entry in self.journal.entries():
-            if _is_reset_auth(entry.uri.partition("?")[0]):
+            if is_reset_auth(entry.uri.partition("?")[0]):
                 continue  # journaled by older versions; `--enforce` decides after the replay
             mock_random.seed(entry.seed)
             status, _, body = _call(self.moto, replay_environ(entry))
@@ -331,7 +180,7 @@ class TwinAwsApp:
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input_terminated"] = False
-        headers = _headers_of(environ)
+        headers = headers_of(environ)
         query: str = environ.get("QUERY_STRING", "")
         raw_uri: str = environ.get("RAW_URI") or environ.get("REQUEST_URI") or path
         raw_path = raw_uri.split("?", 1)[0]
@@ -343,7 +192,7 @@ class TwinAwsApp:
                 mock_random.seed(seed)
             status, out_headers, out = _call(self.moto, environ)
             if changes and status.startswith("2"):
-                result = _result_of(method, query, out)
+                result = result_of(method, query, out)
                 self.journal.append(Entry(seed, method, uri, headers, body, refs, result))
         action = AthenaEngine.action(headers)
         if action is not None:
@@ -382,15 +231,6 @@ class TwinAwsApp:
         return _reply(start_response, "404 NOT FOUND", {"error": f"no such endpoint {path}"})
 
 
-def _result_of(method: str, query: str, response: bytes) -> dict[str, str]:
-    """What a later entry refers to but only this response said: a multipart upload id."""
-    if method == "POST" and "uploads" in parse_qs(query, keep_blank_values=True):
-        match = re.search(rb"<UploadId>([^<]+)</UploadId>", response)
-        if match:
-            return {"upload_id": match.group(1).decode()}
-    return {}
-
-
 def _reply(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> list[bytes]:
     data = json.dumps(payload).encode()
     start_response(
@@ -399,18 +239,12 @@ def _reply(start_response: Callable[..., Any], status: str, payload: dict[str, A
     return [data]
 
 
-def enforce_iam() -> None:
-    """What `POST /moto-api/reset-auth` with body `0` does: check every request from now on."""
-    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-    ActionAuthenticatorMixin.request_count = 0
-
-
 def build(data_dir: Path) -> TwinAwsApp:
     """The app, with a new control token written to `data_dir` (before any port opens)."""
     authz.install()
     presigned.install()
-    _make_ids_replayable()
-    _keep_put_bodies()
+    moto_patches.make_ids_replayable()
+    moto_patches.keep_put_bodies()
     moto_app = DomainDispatcherApplication(create_backend_app)
     return TwinAwsApp(moto_app, Journal(data_dir / "journal.jsonl"), control.issue(data_dir))
 
@@ -431,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
         log.info("compacted the journal: %d superseded writes dropped", dropped)
     app.replay()
     if args.enforce:
-        enforce_iam()
+        moto_patches.enforce_iam()
     server = make_server(
         args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler
     )

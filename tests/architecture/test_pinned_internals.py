@@ -3,11 +3,11 @@ versions they were written for.
 
 lakelab reaches past the public API in a few places: the twin's AWS server teaches moto
 resource-level IAM checks (`localcloud/aws/authz.py`), presigned-URL authorisation
-(`localcloud/aws/presigned.py`) and deterministic replay (`localcloud/aws/server.py`); the
-offline plan drives Pulumi's mock runtime (`lakelab/plan.py`). Each name below is one of those
-reaches. When a pin in pyproject.toml moves, or a name disappears, this test fails first and
-says which module to re-check against the new version, instead of the twin failing
-mysteriously at run time.
+(`localcloud/aws/presigned.py`) and deterministic replay (`localcloud/aws/server.py`,
+`localcloud/aws/moto_patches.py`); the offline plan drives Pulumi's mock runtime
+(`lakelab/plan*.py`). Each name below is one of those reaches. When a pin in pyproject.toml
+moves, or a name disappears, this test fails first and says which module to re-check against
+the new version, instead of the twin failing mysteriously at run time.
 """
 
 from __future__ import annotations
@@ -35,12 +35,13 @@ PRIVATE: list[tuple[str, str, str]] = [
     ("moto.s3.responses", "S3Response._key_response_put", "localcloud/aws/authz.py"),
     ("moto.core.authorization", "ActionAuthenticatorMixin.request_count",
      "localcloud/aws/authz.py"),
-    ("moto.settings", "INITIAL_NO_AUTH_ACTION_COUNT", "localcloud/aws/server.py"),
+    ("moto.settings", "INITIAL_NO_AUTH_ACTION_COUNT", "localcloud/aws/moto_patches.py"),
     ("moto.iam.access_control", "S3IAMRequest", "localcloud/aws/presigned.py"),
     ("moto.moto_api._internal", "mock_random", "localcloud/aws/server.py"),
+    ("moto.moto_api._internal", "mock_random", "localcloud/aws/moto_patches.py"),
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication", "localcloud/aws/server.py"),
-    ("pulumi.runtime.rpc", "_special_sig_key", "lakelab/plan.py"),
-    ("pulumi.runtime.rpc", "_special_secret_sig", "lakelab/plan.py"),
+    ("pulumi.runtime.rpc", "_special_sig_key", "lakelab/plan_recording.py"),
+    ("pulumi.runtime.rpc", "_special_secret_sig", "lakelab/plan_recording.py"),
     ("pulumi.runtime.settings", "ROOT", "lakelab/plan.py"),
 ]  # fmt: skip
 
@@ -81,7 +82,7 @@ def test_every_reach_is_listed() -> None:
     """A module that patches moto or reads Pulumi's runtime internals appears in the list."""
     listed = {user for _, _, user in PRIVATE}
     patching = set()
-    for path in [*(ROOT / "localcloud").rglob("*.py"), ROOT / "lakelab" / "plan.py"]:
+    for path in [*(ROOT / "localcloud").rglob("*.py"), *(ROOT / "lakelab").glob("plan*.py")]:
         text = path.read_text()
         if REACH.search(text):
             patching.add(path.relative_to(ROOT).as_posix())
