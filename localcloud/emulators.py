@@ -18,27 +18,20 @@ virtual machine whose clock is set after it starts): psutil derives a process's 
 from the boot time, which moves with the clock on Linux, so the file also records the boot time
 read at start, and a creation time that moved exactly as far as the boot time did is the same.
 
-Prerequisites are checked before anything starts: Node.js (for Azurite), the Azurite package
-(`npm ci` at the project root), Java (for the Spark labs, unless skipped) and free ports.
+Prerequisites (Node.js, the Azurite package, Java, free ports) are checked before anything
+starts, by `localcloud.prerequisites`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import json
 import os
-import random
-import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +45,6 @@ from localcloud.state import Paths
 PACKAGE_ROOT: Final = Path(__file__).resolve().parent
 PROJECT_ROOT: Final = PACKAGE_ROOT.parent
 LAUNCHER: Final = PACKAGE_ROOT / "azure" / "azurite_launcher.js"
-MIN_NODE: Final = 20
 
 AWS_MARKER: Final = "localcloud.aws.server"
 AZURE_MARKER: Final = "azurite_launcher.js"
@@ -289,121 +281,6 @@ def last_line(path: Path, limit: int = 300) -> str:
         return "no log"
     lines = [line for line in lines if not line.startswith("--- lakelab:")]
     return lines[-1][:limit] if lines else "no output"
-
-
-# --- checks --------------------------------------------------------------------------------
-def _bindable(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                return False
-            raise
-    return True
-
-
-def free_port() -> int:
-    """A free loopback port below the ephemeral range, so that no client connection takes
-    it over while an emulator is stopped (demos, benchmarks and tests pick their ports here)."""
-    while True:
-        port = random.randrange(20000, 32000)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-
-
-def check_port_free(port: int, what: str, option: str, grace: float = 1.5) -> None:
-    """The port can be listened on. A port an emulator has just left can stay busy for a
-    moment, so a busy port is tried again for `grace` seconds before it is reported."""
-    deadline = time.monotonic() + grace
-    while not _bindable(port):
-        if time.monotonic() > deadline:
-            raise UserError(
-                f"port {port} on 127.0.0.1 is in use by another program, so the {what} cannot"
-                f" start there; free it or choose another port with {option}"
-            )
-        time.sleep(0.1)
-
-
-def http_ok(url: str, timeout: float = 0.5, *, any_status: bool = False) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return bool(response.status == 200)
-    except urllib.error.HTTPError:
-        return any_status
-    except (OSError, ValueError):
-        return False
-
-
-def find_node() -> Path:
-    env = os.environ.get("LAKELAB_NODE")
-    found = env or shutil.which("node")
-    if not found or not Path(found).exists():
-        raise UserError(
-            f"Node.js was not found{' at ' + env if env else ' on PATH'}: the Azure emulator"
-            f" (Azurite) needs Node.js {MIN_NODE} or later; install it (or set LAKELAB_NODE)"
-        )
-    try:
-        out = subprocess.run(
-            [found, "--version"], capture_output=True, text=True, timeout=20, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UserError(f"Node.js at {found} does not run: {exc}") from None
-    match = re.match(r"v(\d+)\.", out.stdout.strip())
-    if out.returncode != 0 or not match:
-        raise UserError(
-            f"Node.js at {found} does not run (`node --version` said {out.stdout.strip()!r})"
-        )
-    if int(match.group(1)) < MIN_NODE:
-        raise UserError(
-            f"Node.js {out.stdout.strip()} at {found} is too old:"
-            f" Azurite needs Node.js {MIN_NODE} or later"
-        )
-    return Path(found)
-
-
-def find_azurite() -> Path:
-    env = os.environ.get("LAKELAB_AZURITE_DIR")
-    folder = Path(env) if env else PROJECT_ROOT / "node_modules" / "azurite"
-    if not (folder / "dist" / "src" / "blob" / "main.js").is_file():
-        raise UserError(
-            f"Azurite is not installed in {folder}: run `npm ci` in {PROJECT_ROOT}"
-            " (package.json pins the version)"
-        )
-    return folder
-
-
-def find_java() -> Path:
-    home = os.environ.get("JAVA_HOME")
-    candidate = Path(home) / "bin" / "java" if home else None
-    found = str(candidate) if candidate and candidate.exists() else shutil.which("java")
-    if not found:
-        where = (
-            f"in JAVA_HOME ({home}) or on PATH" if home else "on PATH (and JAVA_HOME is not set)"
-        )
-        raise UserError(
-            f"Java was not found {where}: the Spark labs run on Java 17; install a JDK or set"
-            " JAVA_HOME, or pass --no-spark to use the twin without Spark"
-        )
-    try:
-        out = subprocess.run(
-            [found, "-version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UserError(f"Java at {found} does not run: {exc}") from None
-    if out.returncode != 0:
-        raise UserError(f"Java at {found} does not run: {last_text(out.stderr)}")
-    return Path(found)
-
-
-def last_text(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
 
 
 def python_env() -> dict[str, str]:

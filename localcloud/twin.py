@@ -28,7 +28,7 @@ from lakelab.profile import LearnerProfile
 from lakelab.regions import CLOUDS, Cloud
 from lakelab.settings import Settings
 from lakelab.stackfiles import list_stacks, load_blueprint, read_config
-from localcloud import emulators, profiles
+from localcloud import prerequisites, profiles
 from localcloud.cloud import EmulatorStatus, StartPlan, short
 from localcloud.clouds import all_twins, twin_for
 from localcloud.state import Paths, StackRecord, TwinState, load, locked, save
@@ -108,7 +108,7 @@ def _ensure_emulators(
         plan for plan in (twin.start_plan(paths, state) for twin in twins) if plan is not None
     ]
     for plan in plans:
-        emulators.check_port_free(plan.port, plan.emulator.label, plan.option)
+        prerequisites.check_port_free(plan.port, plan.emulator.label, plan.option)
     started: list[tuple[StartPlan, Any]] = []
     timeout = _timeout()
     try:
@@ -174,7 +174,7 @@ def up(
         wanted |= {r.cloud for r in state.stacks.values()}
         twins = [twin_for(cloud) for cloud in (sorted(wanted) or CLOUDS)]
         if spark:
-            emulators.find_java()
+            prerequisites.find_java()
         for twin in twins:
             twin.preflight(state)
         admitted = [bp for bp in blueprints if twin_for(bp.cloud).admit(state, bp)]

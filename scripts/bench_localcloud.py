@@ -35,7 +35,7 @@ from pathlib import Path
 import psutil
 
 from lakelab.clouds import cloud_for
-from localcloud.emulators import free_port
+from localcloud.prerequisites import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # The console script pip installed beside this interpreter: exactly what a user types.

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from localcloud.emulators import free_port
+from localcloud.prerequisites import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LAKELAB = [sys.executable, "-m", "lakelab"]

@@ -12,7 +12,7 @@ def moto_url() -> Iterator[str]:
     """A real moto server (the AWS stand-in) on a free local port, for the session."""
     from moto.server import ThreadedMotoServer
 
-    from localcloud.emulators import free_port
+    from localcloud.prerequisites import free_port
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

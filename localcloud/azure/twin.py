@@ -16,7 +16,7 @@ from lakelab.blueprint import Blueprint
 from lakelab.clouds.azure.names import AzureNames
 from lakelab.errors import UserError
 from lakelab.regions import Cloud
-from localcloud import emulators
+from localcloud import emulators, prerequisites
 from localcloud.azure import blob
 from localcloud.azure import learner as azure_learner
 from localcloud.cloud import EmulatorStatus, StartPlan, port_from, process_status, refuse_port_move
@@ -57,8 +57,8 @@ class AzureTwin:
         return state.azure.port
 
     def preflight(self, state: TwinState) -> None:
-        emulators.find_node()
-        emulators.find_azurite()
+        prerequisites.find_node()
+        prerequisites.find_azurite()
 
     def admit(self, state: TwinState, bp: Blueprint) -> bool:
         account = AzureNames.of(bp).storage_account
@@ -82,9 +82,8 @@ class AzureTwin:
         if state.azure.accounts:
             env["AZURITE_ACCOUNTS"] = blob.accounts_setting(state.azure.accounts)
         paths.azurite_data.mkdir(parents=True, exist_ok=True)
-        argv = emulators.azure_argv(
-            emulators.find_node(), emulators.find_azurite(), state.azure.port, paths.azurite_data
-        )
+        node, azurite = prerequisites.find_node(), prerequisites.find_azurite()
+        argv = emulators.azure_argv(node, azurite, state.azure.port, paths.azurite_data)
         return StartPlan(
             emulator=emu,
             argv=argv,
@@ -95,7 +94,7 @@ class AzureTwin:
         )
 
     def healthy(self, paths: Paths, state: TwinState, pid: int) -> bool:
-        return emulators.http_ok(f"{state.azure.url}/", any_status=True)
+        return prerequisites.http_ok(f"{state.azure.url}/", any_status=True)
 
     def warm_up(self, state: TwinState) -> None:
         import azure.storage.blob  # noqa: F401

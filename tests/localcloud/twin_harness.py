@@ -26,7 +26,7 @@ from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.clients import Target
 from lakelab.stackfiles import load_blueprint
 from localcloud import twin
-from localcloud.emulators import free_port
+from localcloud.prerequisites import free_port
 from localcloud.state import Paths, StackRecord, load
 
 REPO = Path(__file__).resolve().parents[2]

@@ -28,7 +28,7 @@ from lakelab.clouds.aws.acceptance import AwsAcceptance
 from lakelab.clouds.aws.clients import Target
 from lakelab.verify.pulumi_cli import PulumiCli
 from lakelab.verify.runner import Options, VerifyRun
-from localcloud.emulators import free_port
+from localcloud.prerequisites import free_port
 
 STACK = "demo-alice-aws"
 LAKELAB = [sys.executable, "-m", "lakelab"]
