@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from pyarrow import fs as pafs
-from twin_harness import TwinEnv
+from twin_harness import TwinEnv, learner_shell
 
 from localcloud import twin
 
@@ -29,17 +29,7 @@ STACK = "demo-alice-aws"
 @pytest.fixture
 def learner_env(fresh: TwinEnv, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     twin.up([STACK, "demo-bob-aws"], spark=False)
-    exported = dict(
-        line.removeprefix("export ").split("=", 1)
-        for line in twin.env(STACK).splitlines()
-        if line.startswith("export ")
-    )
-    exported = {k: v.strip("'") for k, v in exported.items()}
-    for key in [k for k in os.environ if k.startswith(("AWS_", "AZURE_"))]:
-        monkeypatch.delenv(key)
-    for key, value in exported.items():
-        monkeypatch.setenv(key, value)
-    return exported
+    return learner_shell(STACK, monkeypatch)
 
 
 def s3_filesystem() -> pafs.S3FileSystem:

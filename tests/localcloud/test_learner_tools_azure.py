@@ -20,7 +20,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobServiceClient
 from pyarrow import fs as pafs
-from twin_harness import TwinEnv
+from twin_harness import TwinEnv, learner_shell
 
 from localcloud import twin
 
@@ -33,17 +33,7 @@ def learner_env(fresh: TwinEnv, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
     """The shell after `eval "$(lakelab local env --stack demo-alice-azure)"`: no other
     Azure or AWS variable is set."""
     twin.up([STACK, "demo-bob-azure"], spark=False)
-    exported = dict(
-        line.removeprefix("export ").split("=", 1)
-        for line in twin.env(STACK).splitlines()
-        if line.startswith("export ")
-    )
-    exported = {k: v.strip("'") for k, v in exported.items()}
-    for key in [k for k in os.environ if k.startswith(("AWS_", "AZURE_"))]:
-        monkeypatch.delenv(key)
-    for key, value in exported.items():
-        monkeypatch.setenv(key, value)
-    return exported
+    return learner_shell(STACK, monkeypatch)
 
 
 def frame() -> pl.DataFrame:

@@ -3,18 +3,13 @@ own keys through boto3, as PyAthena or awswrangler would call it. Nothing is fak
 
 from __future__ import annotations
 
-import io
 import time
-from decimal import Decimal
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from sales_table import put_sales
 from twin_harness import TwinEnv
 
-from lakelab.catalog import TableSpec
-from lakelab.clouds import cloud_for, lake_of
 from localcloud import twin
 from localcloud.aws.athena_engine import CUTOFF_REASON
 
@@ -28,27 +23,8 @@ SQL = (
 @pytest.fixture
 def lakes(fresh: TwinEnv) -> TwinEnv:
     twin.up([ALICE, BOB], spark=False)
-    profile = twin.profile_of(ALICE)
-    table = pa.table(
-        {
-            "region": ["north", "south", "north", None],
-            "revenue": pa.array(
-                [Decimal("1.50"), Decimal("2.00"), Decimal("2.50"), Decimal("9.00")],
-                pa.decimal128(10, 2),
-            ),
-        }
-    )
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
-    lake = lake_of(profile)
-    lake.put("gold", "daily_sales/part-0.parquet", buffer.getvalue())
-    spec = TableSpec(
-        database=profile.database("gold"),
-        name="daily_sales",
-        location=lake.uri("gold", "daily_sales/"),
-        columns=[("region", "string"), ("revenue", "decimal(10,2)")],
-    )
-    cloud_for("aws").register_tables(profile, [spec])
+    rows = [("north", "1.50"), ("south", "2.00"), ("north", "2.50"), (None, "9.00")]
+    put_sales(twin.profile_of(ALICE), "gold", "daily_sales", rows)
     return fresh
 
 

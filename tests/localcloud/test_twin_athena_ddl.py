@@ -13,13 +13,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sales_table import put_sales
 from twin_harness import TwinEnv, make_env, purge
 
-from lakelab.catalog import TableSpec
-from lakelab.clouds import cloud_for, lake_of
 from localcloud import twin
 
 ALICE, BOB = "demo-alice-aws", "demo-bob-aws"
@@ -32,26 +30,8 @@ def lakes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwinEnv]:
     try:
         with env.active():
             twin.up([ALICE, BOB], spark=False)
-            profile = twin.profile_of(ALICE)
-            table = pa.table(
-                {
-                    "region": ["north", "south", "north"],
-                    "revenue": pa.array(
-                        [Decimal("1.50"), Decimal("2.00"), Decimal("2.50")], pa.decimal128(10, 2)
-                    ),
-                }
-            )
-            buffer = io.BytesIO()
-            pq.write_table(table, buffer)
-            lake = lake_of(profile)
-            lake.put("silver", "sales/part-0.parquet", buffer.getvalue())
-            spec = TableSpec(
-                database=profile.database("silver"),
-                name="sales",
-                location=lake.uri("silver", "sales/"),
-                columns=[("region", "string"), ("revenue", "decimal(10,2)")],
-            )
-            cloud_for("aws").register_tables(profile, [spec])
+            rows = [("north", "1.50"), ("south", "2.00"), ("north", "2.50")]
+            put_sales(twin.profile_of(ALICE), "silver", "sales", rows)
         yield env
     finally:
         purge(env)

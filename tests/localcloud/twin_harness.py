@@ -155,3 +155,19 @@ def run_cli(*args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
         stdin=subprocess.DEVNULL,  # no terminal: destructive commands need --yes
         env={**os.environ, "COLUMNS": str(columns)},
     )
+
+
+def learner_shell(stack: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The shell after `eval "$(lakelab local env --stack <stack>)"`: the exported variables
+    set, no other AWS or Azure variable. Returns what was exported."""
+    exported = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in twin.env(stack).splitlines()
+        if line.startswith("export ")
+    )
+    exported = {k: v.strip("'") for k, v in exported.items()}
+    for key in [k for k in os.environ if k.startswith(("AWS_", "AZURE_"))]:
+        monkeypatch.delenv(key)
+    for key, value in exported.items():
+        monkeypatch.setenv(key, value)
+    return exported
