@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from lakelab.clouds.aws.access import wildcard_resources
+from lakelab.clouds.aws.access import reach, wildcard_resources
 from lakelab.plan import Plan
 
 STANDARD_TAGS = {
@@ -208,6 +208,20 @@ def check_iam(plan: Plan) -> None:
         plan.named("aws:iam/rolePolicy:RolePolicy", "glue-role-policy").inputs["policy"]
     )
     assert wildcard_resources(glue_doc) == []
+    # The learner and the Glue role (the dbt job's) reach dbt's marts as they reach gold: the
+    # same Catalog statement, the database and its tables; the marts' files are under `_dbt/`
+    # in the gold bucket, whose objects both may write.
+    glue = "arn:aws:glue:us-east-1:123456789012"
+    for document in (doc, glue_doc):
+        granted = reach(document)
+        assert granted.databases == {f"demo_alice_{x}" for x in ("bronze", "silver", "gold", "dbt")}
+        assert f"ll-demo-alice-gold-{SUFFIX}" in granted.writable_buckets
+        catalog = next(st for st in document["Statement"] if st["Sid"] == "Catalog")
+        for db in ("demo_alice_gold", "demo_alice_dbt"):
+            assert {f"{glue}:database/{db}", f"{glue}:table/{db}/*"} <= set(catalog["Resource"])
+        assert {"glue:CreateTable", "glue:DeleteTable", "glue:GetTableVersions"} <= set(
+            catalog["Action"]
+        )
 
 
 def check_budget(plan: Plan) -> None:
