@@ -4,7 +4,7 @@
 |---|---|
 | `lake` | per layer (and `query-results`, `artifacts`): `{name, uri}` |
 | `lake_endpoint` | the storage endpoint |
-| `catalogs` | per table layer: the catalog database name |
+| `catalogs` | per table layer: the catalog database name; on AWS also `dbt`, the marts' |
 | `query` | `{engine, workgroup, endpoint}` |
 | `warehouse` | `{mode, endpoint}` |
 | `identity` | `{kind, name, ...}` the learner signs in as |

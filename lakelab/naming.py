@@ -38,6 +38,14 @@ STAGES: Final[tuple[str, ...]] = ("bronze", "silver", "gold")
 CATALOG_STEP: Final = "catalog"
 # The pipeline step that builds the shared dbt project (a Glue job of its own on AWS).
 DBT_STEP: Final = "dbt"
+# The catalog database the dbt step builds its marts in, `<prefix>_dbt` on every cloud: apart
+# from the layers' databases, because a mart may share a stage table's name (both build
+# `daily_sales`) and dbt replaces what it finds under its own name. The marts' files go under
+# `_dbt/` in the gold layer, a folder the stages' catalog registration skips.
+DBT_DATABASE: Final = "dbt"
+DBT_FOLDER: Final = "_dbt"
+# Every purpose with a catalog database of its own: the table layers, then dbt's marts.
+CATALOG_PURPOSES: Final[tuple[str, ...]] = (*CATALOG_LAYERS, DBT_DATABASE)
 
 PREFIX: Final = "ll"
 # The public seed of the demo stacks (and of a stack that names none, which only the local twin

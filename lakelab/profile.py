@@ -18,7 +18,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, Field
 
 from lakelab.errors import UserError
-from lakelab.naming import CATALOG_LAYERS
+from lakelab.naming import CATALOG_LAYERS, CATALOG_PURPOSES
 from lakelab.regions import Cloud
 
 STACK: Final = "LAKELAB_STACK"
@@ -52,7 +52,8 @@ class LearnerProfile(BaseModel):
     secret: str = Field(default="", repr=False)
     # purpose (layer, `query-results`, `artifacts`) -> bucket or container
     locations: dict[str, str] = {}
-    # catalog layer -> catalog database (Glue database or serverless SQL database)
+    # catalog layer (or `dbt`, the marts' database on AWS) -> catalog database (Glue database
+    # or serverless SQL database)
     databases: dict[str, str] = {}
     workgroup: str | None = None
     sql_endpoint: str | None = None
@@ -73,7 +74,13 @@ class LearnerProfile(BaseModel):
             raise UserError(f"the profile of {self.stack} has no {layer} database") from None
 
     def catalog_databases(self) -> list[str]:
-        return [self.databases[layer] for layer in CATALOG_LAYERS if layer in self.databases]
+        return [self.databases[p] for p in CATALOG_PURPOSES if p in self.databases]
+
+    def search_path(self) -> list[str]:
+        """The catalog databases in the order unqualified table names resolve: the layers,
+        gold first, then dbt's marts (so `daily_sales` is the gold stage's table)."""
+        layers = [self.databases[layer] for layer in CATALOG_LAYERS if layer in self.databases]
+        return [*reversed(layers), *(db for db in self.catalog_databases() if db not in layers)]
 
     def lakelab_env(self, location_kind: str) -> dict[str, str]:
         """The `LAKELAB_*` variables; `location_kind` is `BUCKET` or `CONTAINER`."""
@@ -108,9 +115,7 @@ class LearnerProfile(BaseModel):
             p: env[_var(location_kind, p)] for p in purposes if env.get(_var(location_kind, p))
         }
         databases = {
-            layer: env[_var("DATABASE", layer)]
-            for layer in CATALOG_LAYERS
-            if env.get(_var("DATABASE", layer))
+            p: env[_var("DATABASE", p)] for p in CATALOG_PURPOSES if env.get(_var("DATABASE", p))
         }
         return {
             "stack": env[STACK],

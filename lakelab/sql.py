@@ -200,8 +200,8 @@ def sandboxed(profile: LearnerProfile, counter: ByteCounter) -> duckdb.DuckDBPyC
             # the learner's lake: only queries that read this table fail, saying so.
             con.execute(_unreadable_view(view, spec))
     _define_views(con, [s for s in specs if s.view_sql], target.sql_dialect)
-    # Unqualified names resolve gold first, as a learner's analytics would.
-    con.execute(f"SET search_path = '{','.join(reversed(databases))}'")
+    # Unqualified names resolve gold first, as a learner's analytics would (then dbt's marts).
+    con.execute(f"SET search_path = '{','.join(profile.search_path())}'")
     # Defining the views read Parquet footers; only the query's own reads count.
     counter.reset()
     return con

@@ -1,8 +1,10 @@
-"""The Glue Data Catalog: one database per table layer.
+"""The Glue Data Catalog: one database per table layer, and one for dbt's marts.
 
 No crawler: the Glue jobs register the tables and partitions they write
 (`lakelab_jobs.catalog`, `--catalog_prefix`), which Athena and dbt-athena then read; a crawler
-would bill a 10-minute minimum per run for what the job already knows."""
+would bill a 10-minute minimum per run for what the job already knows. The dbt step builds in
+`<prefix>_dbt` (`lakelab.naming.DBT_DATABASE`), its files under `_dbt/` in the gold bucket: in
+the gold database a mart would replace the gold stage's table of the same name."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ import pulumi_aws as aws
 from infra.component import LabComponent
 from lakelab.blueprint import Blueprint
 from lakelab.clouds.aws.names import AwsNames
+from lakelab.naming import DBT_DATABASE, DBT_FOLDER
 
 
 class Catalog(LabComponent):
+    # purpose (catalog layer, or `dbt`) -> database
     databases: dict[str, aws.glue.CatalogDatabase]
 
     def __init__(
@@ -25,10 +29,11 @@ class Catalog(LabComponent):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("lakelab:aws:Catalog", name, bp.tags, opts)
+        names = AwsNames.of(bp)
         self.databases = {
             layer: aws.glue.CatalogDatabase(
                 f"{layer}-db",
-                name=AwsNames.of(bp).glue_database(layer),
+                name=names.glue_database(layer),
                 description=f"{layer} layer of {bp.learner} ({bp.cohort})",
                 location_uri=buckets[layer].bucket.apply(lambda b: f"s3://{b}/"),
                 tags=self.tags,
@@ -36,4 +41,12 @@ class Catalog(LabComponent):
             )
             for layer in bp.catalog_layers
         }
-        self.register_outputs({layer: db.name for layer, db in self.databases.items()})
+        self.databases[DBT_DATABASE] = aws.glue.CatalogDatabase(
+            f"{DBT_DATABASE}-db",
+            name=names.dbt_database,
+            description=f"dbt marts of {bp.learner} ({bp.cohort})",
+            location_uri=buckets["gold"].bucket.apply(lambda b: f"s3://{b}/{DBT_FOLDER}/"),
+            tags=self.tags,
+            opts=self.child(),
+        )
+        self.register_outputs({p: db.name for p, db in self.databases.items()})

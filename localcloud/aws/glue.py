@@ -1,4 +1,5 @@
-"""The Glue Data Catalog in the twin: one database per catalog layer (bronze, silver, gold).
+"""The Glue Data Catalog in the twin: one database per catalog layer (bronze, silver, gold)
+and one for dbt's marts.
 
 Emulated (moto): databases, tables, partitions (with `Expression` filters), table versions,
 tags, and job/crawler/workflow definitions. IAM is checked per resource (catalog, database,

@@ -6,7 +6,8 @@ with the same names (`lakelab.naming.Names`) and the same policy document
 
 - a bucket per layer plus `query-results` and `artifacts`, each encrypted (SSE-S3), with
   Block Public Access and the blueprint's tags; `landing` and `bronze` versioned;
-- a Glue database per catalog layer (bronze, silver, gold), tagged;
+- a Glue database per catalog layer (bronze, silver, gold), and `<prefix>_dbt` for dbt's
+  marts, tagged;
 - the Athena workgroup, writing results to the query-results bucket, with the scan cutoff;
 - the learner IAM user, tagged, with the least-privilege policy inline and one access key.
 
@@ -24,7 +25,7 @@ from lakelab.clouds import profile_for
 from lakelab.clouds.aws.access import aws_learner_policy, learner_buckets, reach
 from lakelab.clouds.aws.clients import Target
 from lakelab.clouds.aws.names import AwsNames
-from lakelab.naming import LAKE_PURPOSES, LAYERS, VERSIONED_LAYERS
+from lakelab.naming import DBT_DATABASE, LAKE_PURPOSES, LAYERS, VERSIONED_LAYERS
 from localcloud.aws import athena, glue, iam, s3
 from localcloud.state import StackRecord
 
@@ -63,10 +64,11 @@ def provision(
         s3.ensure_bucket(s3_client, spec, bp.region)
 
     glue_client = target.client("glue")
-    for layer in bp.catalog_layers:
-        name = n.glue_database(layer)
+    for kind in (*bp.catalog_layers, DBT_DATABASE):
+        name = n.glue_database(kind)
         arn = glue.database_arn(bp.region, account, name)
-        glue.ensure_database(glue_client, name, tags, arn, f"{layer} layer, {description}")
+        what = "dbt marts" if kind == DBT_DATABASE else f"{kind} layer"
+        glue.ensure_database(glue_client, name, tags, arn, f"{what}, {description}")
 
     config = athena.workgroup_config(
         f"s3://{n.bucket('query-results')}/", bp.query.scan_cutoff_mb * 1024 * 1024

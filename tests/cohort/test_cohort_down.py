@@ -34,8 +34,9 @@ def tag_list(t: dict[str, str]) -> list[dict[str, str]]:
 
 
 def leave_behind(moto: Moto, cohort: str, learner: str) -> dict[str, Any]:
-    """What a failed `pulumi destroy` could leave: a versioned bucket full of objects, Glue
-    catalog and jobs, an Athena workgroup, an IAM user with keys and policies, a role, a budget."""
+    """What a failed `pulumi destroy` could leave (13 resources): a versioned bucket full of
+    objects, the Glue databases (the layers' and dbt's) and jobs, an Athena workgroup, an IAM user
+    with keys and policies, a role, a budget."""
     t = tags(cohort, learner)
     s3, glue, athena, iam = (moto.client(s) for s in ("s3", "glue", "athena", "iam"))
     bucket = f"ll-{cohort}-{learner}-bronze-abc123"
@@ -46,7 +47,7 @@ def leave_behind(moto: Moto, cohort: str, learner: str) -> dict[str, Any]:
         s3.put_object(Bucket=bucket, Key=f"orders/batch={i % 2}/part.parquet", Body=b"x" * 10)
     s3.delete_object(Bucket=bucket, Key="orders/batch=0/part.parquet")  # a delete marker
     snake = f"{cohort}_{learner}"
-    for layer in ("bronze", "silver", "gold"):
+    for layer in ("bronze", "silver", "gold", "dbt"):  # the layers' databases and dbt's marts'
         glue.create_database(DatabaseInput={"Name": f"{snake}_{layer}"}, Tags=t)
     glue.create_job(
         Name=f"{snake}_bronze_job",
@@ -141,11 +142,15 @@ def test_sweep_deletes_everything_tagged_with_the_cohort_and_nothing_else(moto: 
     report = sweep.run()
     assert report.failed == [] and report.leftovers == [] and report.unverified == []
     assert report.clean
-    assert len(report.deleted) == len(found) == 2 * 12
+    # Per learner: a bucket, 4 Glue databases, a job, crawler, workflow and trigger, a
+    # workgroup, a user, a role and a budget.
+    assert len(report.deleted) == len(found) == 2 * 13
     assert report.notes == [f"Redshift Serverless in us-east-1: not offered by {moto.url}; skipped"]
     left = inventory(moto)
     assert left["buckets"] == {keep["bucket"], "not-lakelab"}
-    assert left["databases"] == {f"{keep['snake']}_{x}" for x in ("bronze", "silver", "gold")}
+    assert left["databases"] == {
+        f"{keep['snake']}_{x}" for x in ("bronze", "silver", "gold", "dbt")
+    }
     assert left["users"] == {keep["user"]}
     assert left["roles"] == {f"{keep['user']}-glue"}
     assert left["budgets"] == {f"{keep['user']}-budget"}
@@ -271,7 +276,7 @@ def test_cohort_down_destroys_sweeps_reports_and_removes(
     assert all("--continue-on-error" in a for a in destroys)
     assert "FAILED demo-alice-aws destroy" in result.stdout and "BucketNotEmpty" in result.stdout
     # (2) the sweep removed what the failed destroy left.
-    assert "aws sweep deleted 12 leftover resource(s):" in result.stdout
+    assert "aws sweep deleted 13 leftover resource(s):" in result.stdout  # leave_behind's
     assert "azure sweep deleted 4 leftover resource(s):" in result.stdout
     assert inventory(moto)["buckets"] == set()
     # (3) nothing left, (4) every stack removed from the backend, config files kept.

@@ -59,7 +59,7 @@ def test_without_runs_the_report_says_so(tmp_path: Path) -> None:
     c = build("demo", "alice", results=tmp_path / "results")
     md = to_markdown(c)
     assert "| Lake storage | S3 buckets; s3.Bucket x7;" in md
-    assert "| **total** | | **68** | | **31** |" in md
+    assert "| **total** | | **69** | | **31** |" in md
     assert (
         "| Warehouse | Redshift Serverless (namespace and its role, workgroup, usage limit);"
         " iam.Role x1; iam.RolePolicy x1; redshiftserverless.Namespace x1;" in md

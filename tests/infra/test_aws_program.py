@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from lakelab.clouds.aws.access import wildcard_resources
+from lakelab.clouds.aws.access import reach, wildcard_resources
 from lakelab.plan import Plan
 
 STANDARD_TAGS = {
@@ -77,8 +77,16 @@ def check_versioning_and_lifecycle(plan: Plan) -> None:
 
 def check_glue(plan: Plan) -> None:
     dbs = {r.inputs["name"]: r for r in plan.of_type("aws:glue/catalogDatabase:CatalogDatabase")}
-    assert sorted(dbs) == ["demo_alice_bronze", "demo_alice_gold", "demo_alice_silver"]
+    assert sorted(dbs) == [
+        "demo_alice_bronze",
+        "demo_alice_dbt",  # dbt's marts, apart from the gold stage's tables of the same names
+        "demo_alice_gold",
+        "demo_alice_silver",
+    ]
     assert dbs["demo_alice_bronze"].inputs["locationUri"] == f"s3://ll-demo-alice-bronze-{SUFFIX}/"
+    # dbt's files go under `_dbt/` in the gold bucket, a folder the stages' catalog skips.
+    assert dbs["demo_alice_dbt"].inputs["locationUri"] == f"s3://ll-demo-alice-gold-{SUFFIX}/_dbt/"
+    assert dbs["demo_alice_dbt"].inputs["tags"] == STANDARD_TAGS
     # No crawler: each job registers its tables in <catalog_prefix>_<layer>.
     assert plan.of_type("aws:glue/crawler:Crawler") == []
     jobs = {r.inputs["name"]: r.inputs for r in plan.of_type("aws:glue/job:Job")}
@@ -200,6 +208,20 @@ def check_iam(plan: Plan) -> None:
         plan.named("aws:iam/rolePolicy:RolePolicy", "glue-role-policy").inputs["policy"]
     )
     assert wildcard_resources(glue_doc) == []
+    # The learner and the Glue role (the dbt job's) reach dbt's marts as they reach gold: the
+    # same Catalog statement, the database and its tables; the marts' files are under `_dbt/`
+    # in the gold bucket, whose objects both may write.
+    glue = "arn:aws:glue:us-east-1:123456789012"
+    for document in (doc, glue_doc):
+        granted = reach(document)
+        assert granted.databases == {f"demo_alice_{x}" for x in ("bronze", "silver", "gold", "dbt")}
+        assert f"ll-demo-alice-gold-{SUFFIX}" in granted.writable_buckets
+        catalog = next(st for st in document["Statement"] if st["Sid"] == "Catalog")
+        for db in ("demo_alice_gold", "demo_alice_dbt"):
+            assert {f"{glue}:database/{db}", f"{glue}:table/{db}/*"} <= set(catalog["Resource"])
+        assert {"glue:CreateTable", "glue:DeleteTable", "glue:GetTableVersions"} <= set(
+            catalog["Action"]
+        )
 
 
 def check_budget(plan: Plan) -> None:
@@ -259,6 +281,7 @@ def check_outputs(plan: Plan) -> None:
         "bronze": "demo_alice_bronze",
         "silver": "demo_alice_silver",
         "gold": "demo_alice_gold",
+        "dbt": "demo_alice_dbt",
     }
     assert out["query"]["workgroup"] == "demo_alice_wg"
     assert out["warehouse"]["endpoint"].endswith(".redshift-serverless.amazonaws.com:5439")
@@ -285,11 +308,12 @@ def test_aws_lab(aws_plan: Plan) -> None:
 
 
 def test_aws_resource_count(aws_plan: Plan) -> None:
-    assert aws_plan.to_json()["summary"]["resources"] == 68
+    # Among them 4 Glue databases: one per catalog layer and dbt's marts (check_glue).
+    assert aws_plan.to_json()["summary"]["resources"] == 69
 
 
 def test_every_taggable_aws_resource_is_tagged(aws_plan: Plan) -> None:
     tagged = [r for r in aws_plan.resources if r.custom and "tags" in r.inputs]
-    assert len(tagged) == 30
+    assert len(tagged) == 31
     for r in tagged:
         assert STANDARD_TAGS.items() <= r.inputs["tags"].items(), r.urn

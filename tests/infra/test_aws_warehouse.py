@@ -62,9 +62,11 @@ def test_the_namespace_role_reads_only_the_learners_lake_and_catalog(aws_plan: P
         "arn:aws:glue:us-east-1:123456789012:database/demo_alice_bronze",
         "arn:aws:glue:us-east-1:123456789012:database/demo_alice_silver",
         "arn:aws:glue:us-east-1:123456789012:database/demo_alice_gold",
+        "arn:aws:glue:us-east-1:123456789012:database/demo_alice_dbt",
         "arn:aws:glue:us-east-1:123456789012:table/demo_alice_bronze/*",
         "arn:aws:glue:us-east-1:123456789012:table/demo_alice_silver/*",
         "arn:aws:glue:us-east-1:123456789012:table/demo_alice_gold/*",
+        "arn:aws:glue:us-east-1:123456789012:table/demo_alice_dbt/*",
     ]
     namespace = aws_plan.named("aws:redshiftserverless/namespace:Namespace", "namespace").inputs
     arn = "arn:aws:iam::123456789012:role/ll-demo-alice-redshift"

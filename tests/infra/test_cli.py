@@ -27,7 +27,7 @@ def test_plan_json_is_stable_and_complete() -> None:
     assert first.stdout == second.stdout
     doc = json.loads(first.stdout)
     assert doc["schema"] == "lakelab.plan/v1"
-    assert doc["summary"]["resources"] == 68
+    assert doc["summary"]["resources"] == 69
     assert {"urn", "type", "name", "parent", "custom", "inputs", "tags"} == set(doc["resources"][0])
 
 

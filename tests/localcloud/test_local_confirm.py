@@ -57,7 +57,7 @@ def test_rm_answered_no_changes_nothing(alice: TwinEnv, monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     assert f"lakelab local rm destroys 1 learner of the local twin ({STACK}):" in result.output
     assert (
-        f"  {STACK}: learner alice on aws, 7 buckets, 3 databases, 1 users, 1 workgroups,"
+        f"  {STACK}: learner alice on aws, 7 buckets, 4 databases, 1 users, 1 workgroups,"
         " identity ll-demo-alice and its credentials, all their data\n" in result.output
     )
     assert result.output.rstrip().endswith("nothing changed")

@@ -137,14 +137,15 @@ def test_catalog_and_workgroup_cross_learner_is_denied(
             "delete table": lambda: glue.delete_table(DatabaseName=db, Name="orders"),
         }
 
-    for layer in ("bronze", "silver", "gold"):
+    # The layers' databases and dbt's marts'.
+    for layer in ("bronze", "silver", "gold", "dbt"):
         theirs = {op: _denied(call) for op, call in glue_ops(f"demo_{other}_{layer}").items()}
         assert set(theirs.values()) == {"400 AccessDeniedException"}, theirs
         mine = {op: _denied(call) for op, call in glue_ops(f"demo_{me}_{layer}").items()}
         assert set(mine.values()) == {"allowed"}, mine
 
     listed = sorted(d["Name"] for d in glue.get_databases()["DatabaseList"])
-    assert listed == [f"demo_{me}_bronze", f"demo_{me}_gold", f"demo_{me}_silver"]
+    assert listed == [f"demo_{me}_{db}" for db in ("bronze", "dbt", "gold", "silver")]
 
     denied = "400 AccessDeniedException"
     assert _denied(lambda: athena.get_work_group(WorkGroup=f"demo_{other}_wg")) == denied

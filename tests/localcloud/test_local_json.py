@@ -73,7 +73,12 @@ def test_status_as_json(demo: TwinEnv) -> None:
         "identity": "ll-demo-alice",
         "resources": {
             "buckets": ALICE_BUCKETS,
-            "databases": ["demo_alice_bronze", "demo_alice_silver", "demo_alice_gold"],
+            "databases": [
+                "demo_alice_bronze",
+                "demo_alice_silver",
+                "demo_alice_gold",
+                "demo_alice_dbt",
+            ],
             "workgroups": ["demo_alice_wg"],
             "users": ["ll-demo-alice"],
         },
@@ -87,7 +92,7 @@ def test_show_as_json(demo: TwinEnv) -> None:
     doc = document("show", "--stack", "demo-alice-aws", "--stack", "demo-bob-azure")
     alice, bob = doc["stacks"]
     layers = ("landing", "bronze", "silver", "gold", "quarantine")
-    catalogs = ["demo_alice_bronze", "demo_alice_gold", "demo_alice_silver"]
+    catalogs = ["demo_alice_bronze", "demo_alice_dbt", "demo_alice_gold", "demo_alice_silver"]
     assert alice == {
         "stack": "demo-alice-aws",
         "cloud": "aws",

@@ -93,7 +93,7 @@ def test_rm_leaves_nothing_of_the_learner(cohort: TwinEnv) -> None:
     bob_account = AzureNames.of(blueprint(cohort, "demo-bob-azure")).storage_account
     expected = {
         "buckets": sorted(learner_buckets(bob)),
-        "databases": ["demo_bob_bronze", "demo_bob_gold", "demo_bob_silver"],
+        "databases": ["demo_bob_bronze", "demo_bob_dbt", "demo_bob_gold", "demo_bob_silver"],
         "workgroups": ["demo_bob_wg", "primary"],
         "users": ["lakelab-admin", "ll-demo-bob"],
         "accounts": [f"{bob_account}:artifacts,bronze,gold,landing,quarantine,silver"],

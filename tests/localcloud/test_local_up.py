@@ -53,6 +53,7 @@ def test_aws_catalog_workgroup_and_identity(demo: TwinEnv) -> None:
     names = [d["Name"] for d in glue.get_databases()["DatabaseList"]]
     assert sorted(n for n in names if n.startswith("demo_alice_")) == [
         "demo_alice_bronze",
+        "demo_alice_dbt",
         "demo_alice_gold",
         "demo_alice_silver",
     ]
@@ -188,6 +189,7 @@ def test_boto3_default_session_with_profile_variables(demo: TwinEnv) -> None:
     glue = session.client("glue", endpoint_url=variables["AWS_ENDPOINT_URL"])
     assert sorted(d["Name"] for d in glue.get_databases()["DatabaseList"]) == [
         "demo_bob_bronze",
+        "demo_bob_dbt",
         "demo_bob_gold",
         "demo_bob_silver",
     ]

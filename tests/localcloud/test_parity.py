@@ -35,7 +35,7 @@ def test_inventory_shape(demo: TwinEnv) -> None:
             "gold": "ll-demo-alice-gold-f9ebc2",
             "quarantine": "ll-demo-alice-quarantine-f9ebc2",
         },
-        "catalogs": ["demo_alice_bronze", "demo_alice_gold", "demo_alice_silver"],
+        "catalogs": ["demo_alice_bronze", "demo_alice_dbt", "demo_alice_gold", "demo_alice_silver"],
         "workgroup": "demo_alice_wg",
         "identity": {
             "name": "ll-demo-alice",
@@ -51,7 +51,12 @@ def test_inventory_shape(demo: TwinEnv) -> None:
                     "artifacts",
                 )
             ),
-            "catalogs": ["demo_alice_bronze", "demo_alice_gold", "demo_alice_silver"],
+            "catalogs": [
+                "demo_alice_bronze",
+                "demo_alice_dbt",
+                "demo_alice_gold",
+                "demo_alice_silver",
+            ],
         },
         "tags": {
             "cohort": "demo",
@@ -80,7 +85,7 @@ def test_drift_in_the_twin_is_seen_and_up_repairs_it(demo: TwinEnv) -> None:
         svc.delete_container("quarantine")
 
         aws = twin_inventory("demo-bob-aws")
-        assert aws["catalogs"] == ["demo_bob_bronze", "demo_bob_silver"]
+        assert aws["catalogs"] == ["demo_bob_bronze", "demo_bob_dbt", "demo_bob_silver"]
         assert "expires" not in aws["tags"]
         assert aws != clean["demo-bob-aws"]
         azure = twin_inventory("demo-bob-azure")

@@ -50,6 +50,45 @@ def test_own_tables_answer(sql_twin: SqlTwin, stack: str) -> None:
     assert result.bytes_scanned > 0 and result.files_read == 1
 
 
+def test_unqualified_names_are_gold_before_the_dbt_marts(sql_twin: SqlTwin) -> None:
+    """dbt's marts share gold's table names (`daily_sales`) in a database of their own: an
+    unqualified name is gold's, the mart is reached by its database."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lakelab.catalog import TableSpec
+    from lakelab.clouds import cloud_for
+    from lakelab.clouds.aws.catalog import glue_client
+    from lakelab.lake import lake_for
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"order_date": ["2025-01-01"], "revenue": [1.5]}), buf)
+    with sql_twin.env.active():
+        lake = lake_for("demo-alice-aws")
+        profile = lake.profile
+        key = "_dbt/demo_alice_dbt/daily_sales/0001/data/part-0.parquet"
+        lake.put("gold", key, buf.getvalue())
+        mart = TableSpec(
+            database="demo_alice_dbt",
+            name="daily_sales",
+            location=lake.uri("gold", "_dbt/demo_alice_dbt/daily_sales/0001/"),
+            columns=[("order_date", "string"), ("revenue", "double")],
+        )
+        cloud_for("aws").register_tables(profile, [mart])
+        try:
+            assert profile.search_path() == [
+                "demo_alice_gold", "demo_alice_silver", "demo_alice_bronze", "demo_alice_dbt",
+            ]  # fmt: skip
+            gold = query(profile, "select count(*), sum(revenue) from daily_sales").rows
+            dbt = query(profile, "select count(*) from demo_alice_dbt.daily_sales").rows
+        finally:
+            glue_client(profile).delete_table(DatabaseName="demo_alice_dbt", Name="daily_sales")
+            lake.delete("gold", [key])
+    assert (gold, dbt) == ([(6, 34.75)], [(1,)])
+
+
 @pytest.mark.parametrize("stack", ["demo-alice-aws", "demo-alice-azure"])
 def test_local_files_are_out_of_reach(sql_twin: SqlTwin, stack: str) -> None:
     state_json = str(sql_twin.env.state / "state.json")

@@ -42,11 +42,12 @@ def test_the_job_profile_is_the_one_rendered_from_the_stack_outputs(
     assert job_env == {
         "LAKELAB_DBT_TARGET": "athena",
         "AWS_REGION": "us-east-1",
-        "LAKELAB_GOLD_DATABASE": "demo_alice_gold",
+        # The marts' own database and folder: never the gold stage's (`daily_sales` in both).
+        "LAKELAB_DBT_SCHEMA": "demo_alice_dbt",
         "LAKELAB_SILVER_SCHEMA": "demo_alice_silver",
         "LAKELAB_ATHENA_WORKGROUP": "demo_alice_wg",
         "LAKELAB_ATHENA_RESULTS_URI": "s3://ll-demo-alice-query-results-f9ebc2/dbt/",
-        "LAKELAB_GOLD_URI": "s3://ll-demo-alice-gold-f9ebc2/",
+        "LAKELAB_DBT_LOCATION_ROOT": "s3://ll-demo-alice-gold-f9ebc2/_dbt",
     }
 
 

@@ -6,6 +6,10 @@ A batch is landed in alice's lake and Spark's medallion publishes gold; then `db
 (`lakelab.clouds.aws.dbt`), only the endpoint and keys being the twin's. dbt's daily_sales
 must hold exactly Spark's rows. A second build replaces every table (CTAS, ALTER TABLE RENAME,
 DROP) and merges into the incremental model and the snapshot (Iceberg MERGE).
+
+The marts go to their own Glue database, `demo_alice_dbt`, and their files under `_dbt/` in
+the gold bucket: both builds leave Spark's gold `daily_sales` (its Glue table and its objects)
+as the medallion published it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from lakelab.twinrun import run_on_twin  # noqa: E402
 pytestmark = pytest.mark.slow
 STACK = "demo-alice-aws"
 GOLD_DB = "demo_alice_gold"
+DBT_DB = "demo_alice_dbt"
+GOLD_BUCKET = "s3://ll-demo-alice-gold-f9ebc2/"
 KEY = ("order_date", "product_id", "region")
 
 
@@ -51,6 +57,19 @@ def parquet_rows(stack: str, prefix: str) -> list[dict[str, Any]]:
     return sorted_rows(
         [r for k in keys for r in pq.read_table(io.BytesIO(lake.get("gold", k))).to_pylist()]
     )
+
+
+def spark_gold(stack: str) -> dict[str, Any]:
+    """What the medallion published in gold: the Glue tables of the gold database (as Glue
+    describes them, less its bookkeeping times) and every object outside dbt's `_dbt/`."""
+    lake = lake_for(stack)
+    glue = glue_client(lake.profile)
+    tables = {
+        t["Name"]: {k: v for k, v in t.items() if k not in ("CreateTime", "UpdateTime")}
+        for t in glue.get_tables(DatabaseName=GOLD_DB)["TableList"]
+    }
+    objects = {k: etag for k, etag in lake.versions("gold").items() if not k.startswith("_dbt/")}
+    return {"tables": tables, "objects": objects, "rows": parquet_rows(stack, "daily_sales/")}
 
 
 def dbt_build(env: TwinEnv, work: Path) -> subprocess.CompletedProcess[str]:
@@ -87,22 +106,27 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             for entity in ("orders", "customers", "products"):
                 publish(lake, landing / entity, "landing", entity)
             run_on_twin(STACK, mode="full", run_id="first", log=lambda _: None)
-            spark_gold = parquet_rows(STACK, "daily_sales/")
+            before = spark_gold(STACK)
         first = dbt_build(env, root)
         with env.active():
+            after_first = spark_gold(STACK)
             glue = glue_client(lake_for(STACK).profile)
-            table = glue.get_table(DatabaseName=GOLD_DB, Name="daily_sales")["Table"]
-            location = table["StorageDescriptor"]["Location"]
-            bucket = f"s3://{lake_for(STACK).profile.location('gold')}/"
-            dbt_gold = parquet_rows(STACK, location.removeprefix(bucket))
+            marts = {t["Name"]: t for t in glue.get_tables(DatabaseName=DBT_DB)["TableList"]}
+            # Absent when the build went elsewhere: the tests below then say what is wrong.
+            table = marts.get("daily_sales", {})
+            location = table.get("StorageDescriptor", {}).get("Location", GOLD_BUCKET + "none/")
+            dbt_gold = parquet_rows(STACK, location.removeprefix(GOLD_BUCKET))
         second = dbt_build(env, root)
+        with env.active():
+            after_second = spark_gold(STACK)
         yield {
             "env": env,
-            "spark": spark_gold,
+            "spark": before["rows"],
             "dbt": dbt_gold,
             "table": table,
             "first": first,
             "second": second,
+            "gold": (before, after_first, after_second),
         }
     finally:
         purge(env)
@@ -121,17 +145,32 @@ def test_dbt_gold_equals_spark_gold(built: dict[str, Any]) -> None:
     assert dbt == spark
 
 
-def test_marts_are_iceberg_tables_in_the_learner_gold_database(built: dict[str, Any]) -> None:
+def test_spark_gold_is_untouched_by_both_builds(built: dict[str, Any]) -> None:
+    before, after_first, after_second = built["gold"]
+    # What the medallion published: one table, Spark's Parquet under `daily_sales/`.
+    assert sorted(before["tables"]) == ["daily_sales"]
+    table = before["tables"]["daily_sales"]
+    assert table["StorageDescriptor"]["Location"] == f"{GOLD_BUCKET}daily_sales/"
+    assert "table_type" not in table.get("Parameters", {})  # a Hive table, not dbt's Iceberg
+    assert [k for k in before["objects"] if k.startswith("daily_sales/")] != []
+    assert before["rows"] == built["spark"] and len(before["rows"]) > 100
+    # Both builds leave it as it was: the Glue table, every object outside `_dbt/`, the rows.
+    assert after_first == before
+    assert after_second == before
+
+
+def test_marts_are_iceberg_tables_in_the_learner_dbt_database(built: dict[str, Any]) -> None:
     table = built["table"]
+    assert table.get("DatabaseName") == DBT_DB
     assert table["Parameters"]["table_type"] == "ICEBERG"
     assert table["StorageDescriptor"]["Location"].startswith(
-        "s3://ll-demo-alice-gold-f9ebc2/demo_alice_gold/daily_sales/"
+        f"{GOLD_BUCKET}_dbt/demo_alice_dbt/daily_sales/"
     )
     env = built["env"]
     with env.active():
         glue = glue_client(lake_for(STACK).profile)
         tables = {
-            t["Name"]: t["TableType"] for t in glue.get_tables(DatabaseName=GOLD_DB)["TableList"]
+            t["Name"]: t["TableType"] for t in glue.get_tables(DatabaseName=DBT_DB)["TableList"]
         }
     assert tables == {
         "customer_orders": "EXTERNAL_TABLE",
@@ -153,12 +192,11 @@ def test_a_second_build_replaces_and_merges(built: dict[str, Any]) -> None:
     env = built["env"]
     with env.active():
         glue = glue_client(lake_for(STACK).profile)
-        table = glue.get_table(DatabaseName=GOLD_DB, Name="daily_sales")["Table"]
-        names = {t["Name"] for t in glue.get_tables(DatabaseName=GOLD_DB)["TableList"]}
+        table = glue.get_table(DatabaseName=DBT_DB, Name="daily_sales")["Table"]
+        names = {t["Name"] for t in glue.get_tables(DatabaseName=DBT_DB)["TableList"]}
         location = table["StorageDescriptor"]["Location"]
-        bucket = f"s3://{lake_for(STACK).profile.location('gold')}/"
-        again = parquet_rows(STACK, location.removeprefix(bucket))
-        old = built["table"]["StorageDescriptor"]["Location"].removeprefix(bucket)
+        again = parquet_rows(STACK, location.removeprefix(GOLD_BUCKET))
+        old = built["table"]["StorageDescriptor"]["Location"].removeprefix(GOLD_BUCKET)
         left = lake_for(STACK).keys("gold", old)
     # A new location (schema_table_unique), the old one's data gone, no `__ha`/`__bkp` left.
     assert location != built["table"]["StorageDescriptor"]["Location"]

@@ -13,7 +13,15 @@ from typing import Final
 from lakelab_jobs.catalog import database as catalog_database
 
 from lakelab.blueprint import Blueprint
-from lakelab.naming import CATALOG_LAYERS, DBT_STEP, LAKE_PURPOSES, LAYERS, STAGES, Names
+from lakelab.naming import (
+    CATALOG_PURPOSES,
+    DBT_DATABASE,
+    DBT_STEP,
+    LAKE_PURPOSES,
+    LAYERS,
+    STAGES,
+    Names,
+)
 
 # Every purpose a learner bucket can have: one per layer, then query results and artifacts.
 BUCKET_PURPOSES: Final[tuple[str, ...]] = (*LAYERS, *LAKE_PURPOSES)
@@ -41,16 +49,23 @@ class AwsNames(Names):
         return next((p for p, b in self.buckets().items() if b == bucket), None)
 
     # --- Glue and Athena --------------------------------------------------------------------
-    def glue_database(self, layer: str) -> str:
-        return catalog_database(self.catalog_prefix, layer)
+    def glue_database(self, purpose: str) -> str:
+        """The Glue database of a catalog layer, or of dbt's marts (`DBT_DATABASE`)."""
+        return catalog_database(self.catalog_prefix, purpose)
 
     @property
     def catalog_prefix(self) -> str:
         """What the Glue jobs take as `--catalog_prefix`: databases are `<prefix>_<layer>`."""
         return self.snake
 
+    @property
+    def dbt_database(self) -> str:
+        """The Glue database the dbt step builds the marts in (never a stage's database)."""
+        return self.glue_database(DBT_DATABASE)
+
     def glue_databases(self) -> dict[str, str]:
-        return {layer: self.glue_database(layer) for layer in CATALOG_LAYERS}
+        """purpose -> Glue database: one per catalog layer, then dbt's."""
+        return {purpose: self.glue_database(purpose) for purpose in CATALOG_PURPOSES}
 
     def glue_job(self, stage: str) -> str:
         return f"{self.snake}_{stage}_job"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Final
 
 from lakelab.clouds.azure.names import AzureNames
+from lakelab.naming import DBT_FOLDER
 
 TARGET: Final = "synapse_spark"
-LOCATION_FOLDER: Final = "_dbt"
 
 
 def synapse_spark_env(names: AzureNames, gold_uri: str) -> dict[str, str]:
@@ -23,5 +23,5 @@ def synapse_spark_env(names: AzureNames, gold_uri: str) -> dict[str, str]:
         "LAKELAB_DBT_TARGET": TARGET,
         "LAKELAB_DBT_SCHEMA": names.dbt_database,
         "LAKELAB_SILVER_SCHEMA": names.sql_database("silver"),
-        "LAKELAB_DBT_LOCATION_ROOT": f"{gold_uri}{LOCATION_FOLDER}",
+        "LAKELAB_DBT_LOCATION_ROOT": f"{gold_uri}{DBT_FOLDER}",
     }

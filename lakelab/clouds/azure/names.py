@@ -13,7 +13,7 @@ from typing import Final
 from lakelab_jobs.catalog import database as catalog_database
 
 from lakelab.blueprint import Blueprint
-from lakelab.naming import CATALOG_LAYERS, LAYERS, PREFIX, Names
+from lakelab.naming import CATALOG_LAYERS, DBT_DATABASE, LAYERS, PREFIX, Names
 
 # Containers of the learner's storage account: one per layer, then job artifacts. Synapse
 # serverless SQL returns results to the client, so no query-results container is needed.
@@ -62,7 +62,7 @@ class AzureNames(Names):
     def dbt_database(self) -> str:
         """The Spark database the dbt step builds the marts in (shared with serverless SQL
         like the layer databases)."""
-        return catalog_database(self.catalog_prefix, "dbt")
+        return catalog_database(self.catalog_prefix, DBT_DATABASE)
 
     def sql_databases(self) -> dict[str, str]:
         return {layer: self.sql_database(layer) for layer in CATALOG_LAYERS}

@@ -6,7 +6,7 @@ pins of workloads/dbt/requirements.txt). Arguments:
 
     --dbt_project_uri  s3://.../dbt/lakelab_dbt.zip   the project, as the program uploaded it
     --dbt_env          JSON of the variables profiles.yml's `athena` target reads
-                       (LAKELAB_GOLD_DATABASE, LAKELAB_ATHENA_WORKGROUP, ...), rendered from
+                       (LAKELAB_DBT_SCHEMA, LAKELAB_ATHENA_WORKGROUP, ...), rendered from
                        the stack's outputs by `lakelab.clouds.aws.dbt.athena_env`
 
 The job runs `dbt build --target athena` as the Glue role, and fails when dbt fails (a model,
