@@ -47,6 +47,10 @@ LOCAL_CONF: Final[dict[str, str]] = {
     "spark.sql.files.maxPartitionBytes": str(64 * 1024 * 1024),
 }
 
+# JVM options of a local driver (it is also the executor). Local runs are short batch jobs
+# on a few cores, so JIT compiling and GC threads compete with the work for the same cores.
+LOCAL_JAVA_OPTIONS: Final[tuple[str, ...]] = ()
+
 
 # Spark's own log (WARN and up, with Java stack traces) goes to a file, not to the console
 # the learner reads: a failed job is reported as one line by the caller.
@@ -65,15 +69,13 @@ logger.parquet.level = error
 """
 
 
-def log_to_file(log_file: Path) -> dict[str, str]:
-    """Driver settings that send the JVM's log to `log_file` (effective when the JVM starts:
-    a session already running in this process keeps its log)."""
+def log_to_file(log_file: Path) -> str:
+    """The JVM option that sends the driver's log to `log_file` (effective when the JVM
+    starts: a session already running in this process keeps its log)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     config = log_file.with_suffix(".log4j2.properties")
     config.write_text(_LOG4J2.format(path=log_file.resolve().as_posix()))
-    return {
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={config.resolve().as_uri()}"
-    }
+    return f"-Dlog4j2.configurationFile={config.resolve().as_uri()}"
 
 
 def configure(spark: SparkSession) -> SparkSession:
@@ -93,8 +95,9 @@ def local_session(
     # Python workers (if any) run in this interpreter, not whatever `python3` is on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(f"local[{cores}]").appName(app_name)
-    logging = log_to_file(log_file) if log_file is not None else {}
-    for key, value in {**LOCAL_CONF, **RUNTIME_CONF, **logging}.items():
+    java = [*LOCAL_JAVA_OPTIONS, *([log_to_file(log_file)] if log_file is not None else [])]
+    options = {"spark.driver.extraJavaOptions": " ".join(java)} if java else {}
+    for key, value in {**LOCAL_CONF, **RUNTIME_CONF, **options}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
