@@ -39,7 +39,7 @@ LOCAL_CONF: Final[dict[str, str]] = {
     "spark.default.parallelism": "4",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.driver.memory": "3g",
+    "spark.driver.memory": "2g",
     # Local files are written without .crc side files or _SUCCESS markers.
     "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
     "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
