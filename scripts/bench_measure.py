@@ -43,6 +43,22 @@ def _rss_bytes(proc: psutil.Process) -> int:
         return 0
 
 
+def _shares_parent_memory(proc: psutil.Process) -> bool:
+    """A child of a JVM still running the JVM's own program: the JVM starts commands (Hadoop's
+    shell calls) by vfork/posix_spawn, and until the exec the child shares the JVM's memory,
+    so its RSS is the JVM's counted a second time."""
+    try:
+        parent = proc.parent()
+        return parent is not None and parent.name() == "java" and proc.exe() == parent.exe()
+    except psutil.Error:
+        return True  # gone already: nothing of its own to count
+
+
+def tree_rss_bytes(root: int) -> int:
+    """RSS of `root`'s process tree, without children that share a parent's memory."""
+    return sum(_rss_bytes(p) for p in _tree(root) if not _shares_parent_memory(p))
+
+
 def load_average() -> list[float]:
     """The machine's 1, 5 and 15 minute load averages."""
     return [round(x, 2) for x in os.getloadavg()]
@@ -61,7 +77,7 @@ class PeakRss:
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            now = sum(_rss_bytes(p) for p in _tree(self.pid))
+            now = tree_rss_bytes(self.pid)
             self.peak = max(self.peak, now)
             self.by_phase[self.phase] = max(self.by_phase.get(self.phase, 0), now)
             self._stop.wait(SAMPLE_S)

@@ -119,7 +119,7 @@ def spark_child(options: argparse.Namespace) -> None:
     report: dict[str, Any] = {}
     _announce("session")
     cpu_before, started = tree_cpu_seconds(os.getpid()), time.perf_counter()
-    spark = local_session(cores=2, app_name="lakelab-bench")
+    spark = local_session(cores=2, app_name="lakelab-bench", log_file=work / "spark.log")
     report["session"] = {
         "wall_s": time.perf_counter() - started,
         "cpu_s": tree_cpu_seconds(os.getpid()) - cpu_before,

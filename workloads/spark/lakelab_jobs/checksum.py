@@ -9,7 +9,9 @@ therefore write different footers, and a Glue, Synapse and local build differ an
 Each row is rendered as canonical text, one field per column in contract order separated by
 U+001F: `n` for NULL, else `v` and the value (strings as they are, integers and decimals in
 plain notation, dates ISO, timestamps as microseconds since the epoch). The first 60 bits of
-the text's SHA-256 are summed over the table. `rows:sum` is a checksum of the rows as a
+the text's SHA-256 are summed over the table (in Spark as two 64-bit sums, of the high
+and the low 30 bits, combined in Python: exact, and far cheaper than decimal arithmetic per
+row). `rows:sum` is a checksum of the rows as a
 multiset (the sorted rows, without a sort); a job computes it in the pass that writes the
 table. `parquet_checksum` computes the same from the files with pyarrow, independently of
 Spark.
@@ -59,27 +61,39 @@ def _spark_field(name: str, kind: str) -> Column:
     return F.when(value.isNull(), F.lit("n")).otherwise(F.concat(F.lit("v"), text))
 
 
+# The row hash is summed in two halves of HALF_BITS bits: each sum fits a 64-bit integer for
+# any table below 2**33 rows, and no decimal arithmetic runs per row.
+HALF_BITS: Final = DIGITS * 4 // 2
+
+
 def row_hash(schema: Sequence[tuple[str, str]]) -> Column:
-    """A row's 60-bit hash as an exact decimal (sums of it cannot overflow)."""
+    """A row's 60-bit hash as a 64-bit integer."""
     from pyspark.sql import functions as F
 
     text = F.concat_ws(SEPARATOR, *(_spark_field(n, k) for n, k in schema))
     digest = F.substring(F.sha2(text, 256), 1, DIGITS)
-    return F.conv(digest, 16, 10).cast("decimal(20,0)")
+    return F.conv(digest, 16, 10).cast("bigint")
 
 
 def aggregates(schema: Sequence[tuple[str, str]], prefix: str = "checksum") -> list[Column]:
-    """Aggregate columns `<prefix>_rows` and `<prefix>_sum` (for `observe` or `agg`)."""
+    """Aggregate columns `<prefix>_rows`, `<prefix>_high` and `<prefix>_low` (for `observe`
+    or `agg`); `from_metrics` combines them."""
     from pyspark.sql import functions as F
 
+    value = row_hash(schema)
+    zero = F.lit(0).cast("bigint")
     return [
         F.count(F.lit(1)).alias(f"{prefix}_rows"),
-        F.coalesce(F.sum(row_hash(schema)), F.lit(0).cast("decimal(30,0)")).alias(f"{prefix}_sum"),
+        F.coalesce(F.sum(F.shiftright(value, HALF_BITS)), zero).alias(f"{prefix}_high"),
+        F.coalesce(F.sum(value.bitwiseAND(F.lit((1 << HALF_BITS) - 1))), zero).alias(
+            f"{prefix}_low"
+        ),
     ]
 
 
 def from_metrics(metrics: dict[str, Any], prefix: str = "checksum") -> Checksum:
-    return Checksum(int(metrics[f"{prefix}_rows"]), int(metrics[f"{prefix}_sum"]))
+    high, low = int(metrics[f"{prefix}_high"]), int(metrics[f"{prefix}_low"])
+    return Checksum(int(metrics[f"{prefix}_rows"]), (high << HALF_BITS) + low)
 
 
 # --- Python (pyarrow), for checks outside Spark -----------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from pyspark.sql import DataFrame, DataFrameWriter
-from pyspark.sql import types as T
+from pyspark.sql import functions as F
 
 from lakelab_jobs.lakefs import LakeFS, join
 
@@ -31,9 +31,13 @@ def all_nullable(df: DataFrame) -> DataFrame:
     """The same rows with every column nullable. Nullability is part of the Parquet schema
     and differs between a fresh aggregate (COUNT is never NULL) and a table read back, so it
     is fixed here. A union takes the looser nullability of its inputs; the empty side costs
-    nothing, and unlike an expression it is not optimised away."""
-    nullable = T.StructType([T.StructField(f.name, f.dataType, True) for f in df.schema])
-    return df.unionByName(df.sparkSession.createDataFrame([], nullable))
+    nothing, and unlike an expression it is not optimised away (the optimiser drops only
+    empty local relations). It is an empty range, not an empty Python list: that would start
+    Python worker processes to produce no rows."""
+    nothing = df.sparkSession.range(0).select(
+        *(F.lit(None).cast(f.dataType).alias(f.name) for f in df.schema)
+    )
+    return df.unionByName(nothing)
 
 
 def write_single_file(
