@@ -3,11 +3,10 @@ own keys through boto3, as PyAthena or awswrangler would call it. Nothing is fak
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
-from sales_table import put_sales
+from athena_harness import put_sales, run_query
 from twin_harness import TwinEnv
 
 from localcloud import twin
@@ -29,16 +28,7 @@ def lakes(fresh: TwinEnv) -> TwinEnv:
 
 
 def run(athena: Any, sql: str, workgroup: str = "demo_alice_wg") -> dict[str, Any]:
-    query_id = athena.start_query_execution(QueryString=sql, WorkGroup=workgroup)[
-        "QueryExecutionId"
-    ]
-    deadline = time.monotonic() + 60
-    while True:
-        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return dict(execution)
-        assert time.monotonic() < deadline, execution
-        time.sleep(0.1)
+    return run_query(athena, sql, workgroup)
 
 
 def rows_of(page: dict[str, Any]) -> list[list[str | None]]:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from sales_table import put_sales
+from athena_harness import put_sales, run_query
 from twin_harness import TwinEnv, make_env, purge
 
 from localcloud import twin
@@ -44,17 +43,7 @@ def alice(lakes: TwinEnv) -> Iterator[Any]:
 
 
 def run(target: Any, sql: str, workgroup: str = "demo_alice_wg") -> dict[str, Any]:
-    athena = target.client("athena")
-    query_id = athena.start_query_execution(QueryString=sql, WorkGroup=workgroup)[
-        "QueryExecutionId"
-    ]
-    deadline = time.monotonic() + 60
-    while True:
-        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return dict(execution)
-        assert time.monotonic() < deadline, execution
-        time.sleep(0.1)
+    return run_query(target.client("athena"), sql, workgroup)
 
 
 def ok(target: Any, sql: str, workgroup: str = "demo_alice_wg") -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""A small `region, revenue` Parquet table put in a learner's lake and registered in their Glue
-catalog, for the twin's Athena tests."""
+"""For the twin's Athena tests: a small `region, revenue` Parquet table put in a learner's lake
+and registered in their Glue catalog, and a query run to its end through the Athena API."""
 
 from __future__ import annotations
 
 import io
+import time
 from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -35,3 +37,17 @@ def put_sales(
         columns=[("region", "string"), ("revenue", "decimal(10,2)")],
     )
     cloud_for("aws").register_tables(profile, [spec])
+
+
+def run_query(athena: Any, sql: str, workgroup: str) -> dict[str, Any]:
+    """StartQueryExecution, then GetQueryExecution until the query has ended (60 s at most)."""
+    query_id = athena.start_query_execution(QueryString=sql, WorkGroup=workgroup)[
+        "QueryExecutionId"
+    ]
+    deadline = time.monotonic() + 60
+    while True:
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return dict(execution)
+        assert time.monotonic() < deadline, execution
+        time.sleep(0.1)
