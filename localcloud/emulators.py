@@ -35,16 +35,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import psutil
 
 from lakelab.errors import UserError
+from localcloud.prerequisites import PROJECT_ROOT
 from localcloud.state import Paths
 
-PACKAGE_ROOT: Final = Path(__file__).resolve().parent
-PROJECT_ROOT: Final = PACKAGE_ROOT.parent
-LAUNCHER: Final = PACKAGE_ROOT / "azure" / "azurite_launcher.js"
+LAUNCHER: Final = Path(__file__).resolve().parent / "azure" / "azurite_launcher.js"
 
 AWS_MARKER: Final = "localcloud.aws.server"
 AZURE_MARKER: Final = "azurite_launcher.js"
@@ -174,9 +173,9 @@ def _identity(pid: int, port: int, config: str) -> Running:
     return Running(pid, port, config, started, created, boot)
 
 
-def _optional(raw: dict[str, object], key: str) -> float | None:
+def _optional(raw: dict[str, Any], key: str) -> float | None:
     value = raw.get(key)
-    return None if value is None else float(value)  # type: ignore[arg-type]
+    return None if value is None else float(value)
 
 
 def _read_pid_file(path: Path) -> Running | None:

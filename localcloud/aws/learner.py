@@ -64,8 +64,7 @@ def provision(
         s3.ensure_bucket(s3_client, spec, bp.region)
 
     glue_client = target.client("glue")
-    for kind in (*bp.catalog_layers, DBT_DATABASE):
-        name = n.glue_database(kind)
+    for kind, name in n.glue_databases().items():
         arn = glue.database_arn(bp.region, account, name)
         what = "dbt marts" if kind == DBT_DATABASE else f"{kind} layer"
         glue.ensure_database(glue_client, name, tags, arn, f"{what}, {description}")
